@@ -1,0 +1,3 @@
+module github.com/kuiperio/kuiper/sdk
+
+go 1.26
