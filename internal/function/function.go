@@ -175,6 +175,15 @@ type Spec struct {
 	// NewAggregator creates the state of an aggregate function for one
 	// group. Args are the constant arguments, if any (e.g. percentile).
 	NewAggregator func(args []Arg) Aggregator
+	// NewState creates the state of an analytic function for one call site
+	// and partition (OVER (PARTITION BY ...)); the planner keeps one per
+	// partition key.
+	NewState func(args []Arg) any
+	// ExecAnalytic evaluates an analytic function for one row. when is the
+	// value of the OVER (WHEN ...) condition (true when there is none); the
+	// function decides what a false condition means (eKuiper: the state is
+	// not updated and the last result is returned).
+	ExecAnalytic func(state any, args []value.Value, when bool) (value.Value, error)
 }
 
 // Registry maps function names (case-insensitive) to specs. It is safe for
