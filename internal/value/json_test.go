@@ -141,7 +141,7 @@ func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
 func TestAppendJSONMatchesEncodingJSONForPlainValues(t *testing.T) {
 	x := map[string]any{
 		"temperature": 63.07, "humidity": 12.5, "ts": int64(1764026000123), "name": "a<b",
-		"tags": []any{"x", 1.5, nil, true, map[string]any{"k": "v", "a": []any{}}},
+		"tags":   []any{"x", 1.5, nil, true, map[string]any{"k": "v", "a": []any{}}},
 		"nested": map[string]any{"z": 1e21, "y": 1e-7, "x": -0.0},
 	}
 	v := value.FromAny(x)
