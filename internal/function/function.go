@@ -122,9 +122,19 @@ type Param struct {
 
 // Example is a SQL fragment and its expected result, written as JSON
 // (e.g. `abs(-2)` → `2`). Tests run every example.
+//
+// Arguments are literals, bare column names and nested calls of scalar
+// functions. Input, when set, is a JSON array of rows (objects) the
+// column names are read from: aggregates fold all rows into Result, and
+// analytic functions give one result per row, so their Result is a JSON
+// array. Scalar examples with Input are evaluated on the first row.
 type Example struct {
 	SQL    string
 	Result string
+	Input  string
+	// Varies marks a result that changes from call to call (rand(),
+	// newuuid()); tests then check only its JSON type.
+	Varies bool
 }
 
 // Arg is an argument as the planner sees it at rule creation: a literal
@@ -132,6 +142,10 @@ type Example struct {
 type Arg struct {
 	Const bool
 	Value value.Value
+	// Name is the output name of a plain column reference (`a` for `a`
+	// and `s.a`), empty for other expressions. changed_cols names its
+	// columns after it.
+	Name string
 }
 
 // Context is what a function call can see at run time. One Context exists
@@ -144,6 +158,14 @@ type Context struct {
 	// State is per-call-site state for stateful functions (compress,
 	// analytic functions keyed by partition).
 	State any
+	// Location is the time zone datetime functions render and read wall
+	// clock times in (eKuiper's basic.timezone); nil means UTC.
+	Location *time.Location
+	// KeyedState reads the external key-value store behind
+	// get_keyed_state; nil means no store is configured.
+	KeyedState func(key string) (value.Value, bool, error)
+	// Sleep pauses the calling goroutine (delay()); nil means time.Sleep.
+	Sleep func(d time.Duration)
 }
 
 // Aggregator folds the rows of one group. Add receives the evaluated
@@ -184,6 +206,16 @@ type Spec struct {
 	// function decides what a false condition means (eKuiper: the state is
 	// not updated and the last result is returned).
 	ExecAnalytic func(state any, args []value.Value, when bool) (value.Value, error)
+	// RowArg asks the planner to append the current row, as an object
+	// value, after the declared arguments of every call (deduplicate).
+	RowArg bool
+	// Columns marks a function whose object result is spread into output
+	// columns instead of becoming one column (changed_cols; the objects
+	// unnest and extract produce).
+	Columns bool
+	// SetReturning marks a function whose array result turns one input row
+	// into one output row per element (unnest, extract).
+	SetReturning bool
 }
 
 // Registry maps function names (case-insensitive) to specs. It is safe for
