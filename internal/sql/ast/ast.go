@@ -328,11 +328,14 @@ type Call struct {
 	Over    *OverClause // OVER (PARTITION BY ... WHEN ...); nil when absent
 }
 
-// OverClause is "OVER (PARTITION BY e, ... WHEN cond)" after an analytic
-// call or a window.
+// OverClause is "OVER (PARTITION BY e, ... ORDER BY k, ... WHEN cond)"
+// after an analytic call or a window. Each part is optional, but at least
+// one is present. OrderBy is only meaningful for window functions such as
+// row_number().
 type OverClause struct {
 	Over      token.Pos
 	Partition []Expr
+	OrderBy   []*SortField
 	When      Expr
 }
 
