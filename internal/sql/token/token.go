@@ -33,12 +33,12 @@ const (
 	COMMENT
 
 	literalBeg
-	IDENT     // name or `quoted name`
-	INTEGER   // 12345
-	NUMBER    // 123.45, 1e10
-	STRING    // "abc" or 'abc'
-	TRUE      // TRUE
-	FALSE     // FALSE
+	IDENT   // name or `quoted name`
+	INTEGER // 12345
+	NUMBER  // 123.45, 1e10
+	STRING  // "abc" or 'abc'
+	TRUE    // TRUE
+	FALSE   // FALSE
 	literalEnd
 
 	operatorBeg
@@ -315,3 +315,20 @@ func Lookup(ident string) Token {
 
 // IsTimeUnit reports whether t is one of the window time units.
 func (t Token) IsTimeUnit() bool { return t >= DD && t <= MS }
+
+// IsReserved reports whether t is a reserved word: it can never be used as
+// a bare identifier and needs backquotes when a name is spelled like it.
+// These are the words eKuiper reserves (SELECT ... PARTITION, RIGHT, FULL,
+// CROSS, LIMIT, FILTER, EXCEPT, REPLACE, INVISIBLE, DEFAULT) plus AS and the
+// boolean literals. Every other keyword (STREAM, TABLE, WITH, type names,
+// time units, ...) is also accepted as a name where that is unambiguous.
+func (t Token) IsReserved() bool {
+	switch t {
+	case SELECT, FROM, JOIN, INNER, LEFT, RIGHT, FULL, CROSS, ON, WHERE,
+		GROUP, ORDER, HAVING, BY, ASC, DESC, LIMIT, NOT, CASE, WHEN, THEN,
+		ELSE, END, AS, OVER, PARTITION, FILTER, EXCEPT, REPLACE, INVISIBLE,
+		DEFAULT, AND, OR, IN, BETWEEN, LIKE, TRUE, FALSE:
+		return true
+	}
+	return false
+}
