@@ -1,0 +1,1036 @@
+package format
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/kuiperio/kuiper/internal/value"
+)
+
+// maxDepth is the deepest nesting accepted, the same as encoding/json's.
+const maxDepth = 10000
+
+// Tape tags. The scanner writes one node per JSON value (and one per
+// object key) in document order; containers record their element count.
+const (
+	tagNull uint8 = iota
+	tagFalse
+	tagTrue
+	tagInt
+	tagFloat
+	tagString
+	tagKey
+	tagArray
+	tagObject
+)
+
+type node struct {
+	tag uint8
+	col int32  // tagKey in a row: the schema column, or -1
+	n   uint32 // containers: number of elements or fields; strings: end in buf
+	off uint32 // strings: start in buf
+	num uint64 // tagInt: int64 bits; tagFloat: float64 bits
+}
+
+// JSONDecoder decodes JSON payloads into rows. It scans each payload once,
+// validating it as strictly as encoding/json and recording values on a
+// reusable tape, then builds the rows with a handful of exact-size
+// allocations (one string for all text, one slice each for objects, keys
+// and values) however many fields and rows the payload has. Values are the
+// ones encoding/json.Unmarshal gives into an interface{}: numbers float64
+// (or bigint, see Options), invalid UTF-8 replaced by U+FFFD, a repeated
+// key keeping its first position and its last value. Numbers beyond the
+// float64 range are an error, as with Unmarshal.
+//
+// A JSONDecoder must be used by one goroutine at a time.
+type JSONDecoder struct {
+	data []byte
+	pos  int
+	tape []node
+	buf  []byte // text of all strings and keys of the payload
+
+	nObj, nField, nElem int
+	allRows             bool // every top-level element is an object
+
+	want     map[string]int32 // kept top-level keys → column (-1 without schema); nil keeps all
+	cols     []value.Column
+	intCol   []bool // cols[i] is bigint
+	strict   bool
+	integers bool
+	present  []bool  // per column, seen in the current row
+	fieldCol []int32 // per field of the current row, its column
+	dupTab   []int32 // open-addressing table for duplicate-key checks
+}
+
+// NewJSONDecoder returns a JSON decoder with the given options.
+func NewJSONDecoder(opts Options) *JSONDecoder {
+	d := &JSONDecoder{strict: opts.Strict, integers: opts.IntegerNumbers}
+	if opts.Schema != nil {
+		d.cols = opts.Schema
+		d.intCol = make([]bool, len(d.cols))
+		d.present = make([]bool, len(d.cols))
+		idx := make(map[string]int32, len(d.cols))
+		for i, c := range d.cols {
+			idx[c.Name] = int32(i)
+			d.intCol[i] = c.Type != nil && c.Type.Kind == value.Int
+		}
+		if opts.Fields == nil {
+			d.want = idx
+		} else {
+			d.want = make(map[string]int32, len(opts.Fields))
+			for _, f := range opts.Fields {
+				if i, ok := idx[f]; ok {
+					d.want[f] = i
+				}
+			}
+		}
+	} else if opts.Fields != nil {
+		d.want = make(map[string]int32, len(opts.Fields))
+		for _, f := range opts.Fields {
+			d.want[f] = -1
+		}
+	}
+	return d
+}
+
+// Decode decodes one payload: an object is one row, an array of objects
+// one row per element. Invalid JSON (*SyntaxError) and any other JSON
+// value (ErrNotObject) emit nothing. A row whose fields fail the schema
+// is skipped and the others are emitted; the error (a *FieldError, or
+// several joined) is returned after them.
+func (d *JSONDecoder) Decode(payload []byte, emit func(*value.Object)) error {
+	d.data, d.pos = payload, 0
+	d.tape, d.buf = d.tape[:0], d.buf[:0]
+	d.nObj, d.nField, d.nElem = 0, 0, 0
+	defer func() { d.data = nil }()
+
+	d.skipWS()
+	if d.pos >= len(d.data) {
+		return d.syntax("unexpected end of input")
+	}
+	top := d.data[d.pos]
+	switch top {
+	case '{':
+		d.pos++
+		if err := d.object(1, true); err != nil {
+			return err
+		}
+	case '[':
+		d.pos++
+		if err := d.rowArray(); err != nil {
+			return err
+		}
+	default:
+		if err := d.value(0, false); err != nil {
+			return err
+		}
+	}
+	d.skipWS()
+	if d.pos != len(d.data) {
+		return d.syntax(fmt.Sprintf("invalid character %s after top-level value", quoteChar(d.data[d.pos])))
+	}
+	switch {
+	case top != '{' && top != '[':
+		return fmt.Errorf("%w: got a %s", ErrNotObject, tagName(d.tape[0].tag))
+	case top == '[' && !d.allRows:
+		return fmt.Errorf("%w: an array element is not an object", ErrNotObject)
+	}
+	return d.build(emit)
+}
+
+func tagName(t uint8) string {
+	switch t {
+	case tagNull:
+		return "null"
+	case tagFalse, tagTrue:
+		return "boolean"
+	case tagInt, tagFloat:
+		return "number"
+	case tagString:
+		return "string"
+	case tagArray:
+		return "array"
+	}
+	return "object"
+}
+
+func (d *JSONDecoder) syntax(msg string) error {
+	return &SyntaxError{Offset: d.pos, Msg: msg}
+}
+
+func quoteChar(c byte) string {
+	if c < utf8.RuneSelf {
+		return strconv.QuoteRune(rune(c))
+	}
+	return fmt.Sprintf("byte 0x%02x", c)
+}
+
+func (d *JSONDecoder) skipWS() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (d *JSONDecoder) unexpected() error {
+	if d.pos >= len(d.data) {
+		return d.syntax("unexpected end of input")
+	}
+	return d.syntax("invalid character " + quoteChar(d.data[d.pos]))
+}
+
+// rowArray scans a top-level array whose object elements are rows.
+func (d *JSONDecoder) rowArray() error {
+	idx := len(d.tape)
+	d.tape = append(d.tape, node{tag: tagArray})
+	d.allRows = true
+	n := 0
+	d.skipWS()
+	if d.pos < len(d.data) && d.data[d.pos] == ']' {
+		d.pos++
+		return nil
+	}
+	for {
+		d.skipWS()
+		if d.pos < len(d.data) && d.data[d.pos] == '{' {
+			d.pos++
+			if err := d.object(2, true); err != nil {
+				return err
+			}
+		} else {
+			d.allRows = false
+			if err := d.value(1, false); err != nil {
+				return err
+			}
+		}
+		n++
+		d.skipWS()
+		if d.pos >= len(d.data) {
+			return d.unexpected()
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+		case ']':
+			d.pos++
+			d.tape[idx].n = uint32(n)
+			return nil
+		default:
+			return d.unexpected()
+		}
+	}
+}
+
+// value scans one value at d.pos (whitespace already skipped by the
+// caller or skipped here) of a container at depth; intHint asks for
+// integer literals as bigint.
+func (d *JSONDecoder) value(depth int, intHint bool) error {
+	d.skipWS()
+	if d.pos >= len(d.data) {
+		return d.unexpected()
+	}
+	switch c := d.data[d.pos]; c {
+	case '{':
+		d.pos++
+		return d.object(depth+1, false)
+	case '[':
+		d.pos++
+		return d.array(depth + 1)
+	case '"':
+		d.pos++
+		start := len(d.buf)
+		if err := d.str(); err != nil {
+			return err
+		}
+		d.tape = append(d.tape, node{tag: tagString, off: uint32(start), n: uint32(len(d.buf))})
+		return nil
+	case 't':
+		return d.literal("true", tagTrue)
+	case 'f':
+		return d.literal("false", tagFalse)
+	case 'n':
+		return d.literal("null", tagNull)
+	default:
+		if c == '-' || (c >= '0' && c <= '9') {
+			return d.number(intHint || d.integers)
+		}
+		return d.unexpected()
+	}
+}
+
+func (d *JSONDecoder) literal(word string, tag uint8) error {
+	end := d.pos + len(word)
+	if end > len(d.data) || string(d.data[d.pos:end]) != word {
+		// Find the first differing byte for the message.
+		for i := 1; i < len(word); i++ {
+			d.pos++
+			if d.pos >= len(d.data) || d.data[d.pos] != word[i] {
+				return d.unexpected()
+			}
+		}
+	}
+	d.pos = end
+	d.tape = append(d.tape, node{tag: tag})
+	return nil
+}
+
+func (d *JSONDecoder) array(depth int) error {
+	if depth > maxDepth {
+		return d.syntax("exceeded max depth")
+	}
+	idx := len(d.tape)
+	d.tape = append(d.tape, node{tag: tagArray})
+	n := 0
+	d.skipWS()
+	if d.pos < len(d.data) && d.data[d.pos] == ']' {
+		d.pos++
+		return nil
+	}
+	for {
+		if err := d.value(depth, false); err != nil {
+			return err
+		}
+		n++
+		d.skipWS()
+		if d.pos >= len(d.data) {
+			return d.unexpected()
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+		case ']':
+			d.pos++
+			d.tape[idx].n = uint32(n)
+			d.nElem += n
+			return nil
+		default:
+			return d.unexpected()
+		}
+	}
+}
+
+// object scans an object after its '{'. A row object applies the
+// decoder's field selection to its keys.
+func (d *JSONDecoder) object(depth int, row bool) error {
+	if depth > maxDepth {
+		return d.syntax("exceeded max depth")
+	}
+	idx := len(d.tape)
+	d.tape = append(d.tape, node{tag: tagObject})
+	d.nObj++
+	n := 0
+	d.skipWS()
+	if d.pos < len(d.data) && d.data[d.pos] == '}' {
+		d.pos++
+		return nil
+	}
+	filter := row && d.want != nil
+	for {
+		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+			return d.unexpected()
+		}
+		d.pos++
+		start := len(d.buf)
+		if err := d.str(); err != nil {
+			return err
+		}
+		d.skipWS()
+		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+			return d.unexpected()
+		}
+		d.pos++
+		col := int32(-1)
+		keep := true
+		if filter {
+			col, keep = d.want[string(d.buf[start:])]
+		}
+		if keep {
+			d.tape = append(d.tape, node{tag: tagKey, col: col, off: uint32(start), n: uint32(len(d.buf))})
+			intHint := col >= 0 && d.intCol[col]
+			if err := d.value(depth, intHint); err != nil {
+				return err
+			}
+			n++
+		} else {
+			d.buf = d.buf[:start]
+			d.skipWS()
+			if err := d.skip(depth); err != nil {
+				return err
+			}
+		}
+		d.skipWS()
+		if d.pos >= len(d.data) {
+			return d.unexpected()
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+			d.skipWS()
+		case '}':
+			d.pos++
+			d.tape[idx].n = uint32(n)
+			d.nField += n
+			return nil
+		default:
+			return d.unexpected()
+		}
+	}
+}
+
+// str decodes a string body after its opening quote into d.buf.
+func (d *JSONDecoder) str() error {
+	data := d.data
+	i := d.pos
+	start := i
+	for {
+		for i < len(data) {
+			c := data[i]
+			if c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+				break
+			}
+			i++
+		}
+		if i >= len(data) {
+			d.pos = i
+			return d.syntax("unexpected end of input in string")
+		}
+		switch c := data[i]; {
+		case c == '"':
+			d.buf = append(d.buf, data[start:i]...)
+			d.pos = i + 1
+			return nil
+		case c == '\\':
+			d.buf = append(d.buf, data[start:i]...)
+			i++
+			if i >= len(data) {
+				d.pos = i
+				return d.syntax("unexpected end of input in string escape")
+			}
+			switch e := data[i]; e {
+			case '"', '\\', '/':
+				d.buf = append(d.buf, e)
+				i++
+			case 'b':
+				d.buf = append(d.buf, '\b')
+				i++
+			case 'f':
+				d.buf = append(d.buf, '\f')
+				i++
+			case 'n':
+				d.buf = append(d.buf, '\n')
+				i++
+			case 'r':
+				d.buf = append(d.buf, '\r')
+				i++
+			case 't':
+				d.buf = append(d.buf, '\t')
+				i++
+			case 'u':
+				r, ok := hex4(data[i+1:])
+				if !ok {
+					d.pos = i + 1
+					return d.syntax("invalid \\u escape in string")
+				}
+				i += 5
+				if utf16.IsSurrogate(r) {
+					// A pair combines; a lone half becomes U+FFFD, as in
+					// encoding/json.
+					combined := false
+					if i+1 < len(data) && data[i] == '\\' && data[i+1] == 'u' {
+						if r2, ok := hex4(data[i+2:]); ok {
+							if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+								r = dec
+								i += 6
+								combined = true
+							}
+						}
+					}
+					if !combined {
+						r = utf8.RuneError
+					}
+				}
+				d.buf = utf8.AppendRune(d.buf, r)
+			default:
+				d.pos = i
+				return d.syntax("invalid escape " + quoteChar(e) + " in string")
+			}
+			start = i
+		case c < 0x20:
+			d.pos = i
+			return d.syntax("invalid control character in string")
+		default:
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size == 1 {
+				d.buf = append(d.buf, data[start:i]...)
+				d.buf = append(d.buf, "\uFFFD"...)
+				i++
+				start = i
+			} else {
+				i += size
+			}
+		}
+	}
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// pow10 holds the powers of ten that float64 represents exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// number scans a number. Integer literals become bigint when asInt is
+// set and they fit; everything else float64, exactly as strconv reads it.
+func (d *JSONDecoder) number(asInt bool) error {
+	data := d.data
+	i := d.pos
+	start := i
+	neg := false
+	if data[i] == '-' {
+		neg = true
+		i++
+	}
+	var mant uint64
+	digits := 0 // significant digits accumulated in mant
+	exact := true
+	exp10 := 0
+	switch {
+	case i < len(data) && data[i] == '0':
+		i++
+	case i < len(data) && data[i] >= '1' && data[i] <= '9':
+		for ; i < len(data) && data[i] >= '0' && data[i] <= '9'; i++ {
+			if digits < 19 {
+				mant = mant*10 + uint64(data[i]-'0')
+				digits++
+			} else {
+				exact = false
+				exp10++
+			}
+		}
+	default:
+		d.pos = i
+		return d.unexpected()
+	}
+	isInt := true
+	if i < len(data) && data[i] == '.' {
+		isInt = false
+		i++
+		if i >= len(data) || data[i] < '0' || data[i] > '9' {
+			d.pos = i
+			return d.unexpected()
+		}
+		for ; i < len(data) && data[i] >= '0' && data[i] <= '9'; i++ {
+			switch {
+			case mant == 0 && data[i] == '0':
+				exp10--
+			case digits < 19:
+				mant = mant*10 + uint64(data[i]-'0')
+				digits++
+				exp10--
+			default:
+				exact = false
+			}
+		}
+	}
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
+		isInt = false
+		i++
+		eneg := false
+		if i < len(data) && (data[i] == '+' || data[i] == '-') {
+			eneg = data[i] == '-'
+			i++
+		}
+		if i >= len(data) || data[i] < '0' || data[i] > '9' {
+			d.pos = i
+			return d.unexpected()
+		}
+		e := 0
+		for ; i < len(data) && data[i] >= '0' && data[i] <= '9'; i++ {
+			if e < 100000 {
+				e = e*10 + int(data[i]-'0')
+			}
+		}
+		if eneg {
+			e = -e
+		}
+		exp10 += e
+	}
+	d.pos = i
+	if isInt && asInt {
+		if exact && digits <= 18 {
+			x := int64(mant)
+			if neg {
+				x = -x
+			}
+			d.tape = append(d.tape, node{tag: tagInt, num: uint64(x)})
+			return nil
+		}
+		if x, err := strconv.ParseInt(unsafeString(data[start:i]), 10, 64); err == nil {
+			d.tape = append(d.tape, node{tag: tagInt, num: uint64(x)})
+			return nil
+		}
+	}
+	var f float64
+	switch {
+	case mant == 0:
+		f = 0
+	case exact && mant <= 1<<53 && exp10 >= -22 && exp10 <= 22:
+		// Both operands are exact, so one rounding gives the correctly
+		// rounded result (Clinger's fast path, as strconv takes too).
+		f = float64(mant)
+		if exp10 < 0 {
+			f /= pow10[-exp10]
+		} else {
+			f *= pow10[exp10]
+		}
+	default:
+		var err error
+		f, err = strconv.ParseFloat(unsafeString(data[start:i]), 64)
+		if err != nil {
+			d.pos = start
+			if errors.Is(err, strconv.ErrRange) {
+				return &SyntaxError{Offset: start, Msg: "number " + string(data[start:i]) + " out of range", Err: ErrRange}
+			}
+			return d.syntax("invalid number " + string(data[start:i]))
+		}
+		d.tape = append(d.tape, node{tag: tagFloat, num: math.Float64bits(f)})
+		return nil
+	}
+	if neg {
+		f = -f
+	}
+	d.tape = append(d.tape, node{tag: tagFloat, num: math.Float64bits(f)})
+	return nil
+}
+
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// skip validates and skips one value without recording it.
+func (d *JSONDecoder) skip(depth int) error {
+	if d.pos >= len(d.data) {
+		return d.unexpected()
+	}
+	switch c := d.data[d.pos]; c {
+	case '{':
+		if depth+1 > maxDepth {
+			return d.syntax("exceeded max depth")
+		}
+		d.pos++
+		d.skipWS()
+		if d.pos < len(d.data) && d.data[d.pos] == '}' {
+			d.pos++
+			return nil
+		}
+		for {
+			if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+				return d.unexpected()
+			}
+			d.pos++
+			if err := d.skipStr(); err != nil {
+				return err
+			}
+			d.skipWS()
+			if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+				return d.unexpected()
+			}
+			d.pos++
+			d.skipWS()
+			if err := d.skip(depth + 1); err != nil {
+				return err
+			}
+			d.skipWS()
+			if d.pos >= len(d.data) {
+				return d.unexpected()
+			}
+			switch d.data[d.pos] {
+			case ',':
+				d.pos++
+				d.skipWS()
+			case '}':
+				d.pos++
+				return nil
+			default:
+				return d.unexpected()
+			}
+		}
+	case '[':
+		if depth+1 > maxDepth {
+			return d.syntax("exceeded max depth")
+		}
+		d.pos++
+		d.skipWS()
+		if d.pos < len(d.data) && d.data[d.pos] == ']' {
+			d.pos++
+			return nil
+		}
+		for {
+			d.skipWS()
+			if err := d.skip(depth + 1); err != nil {
+				return err
+			}
+			d.skipWS()
+			if d.pos >= len(d.data) {
+				return d.unexpected()
+			}
+			switch d.data[d.pos] {
+			case ',':
+				d.pos++
+			case ']':
+				d.pos++
+				return nil
+			default:
+				return d.unexpected()
+			}
+		}
+	case '"':
+		d.pos++
+		return d.skipStr()
+	case 't':
+		return d.skipLiteral("true")
+	case 'f':
+		return d.skipLiteral("false")
+	case 'n':
+		return d.skipLiteral("null")
+	default:
+		if c == '-' || (c >= '0' && c <= '9') {
+			return d.skipNumber()
+		}
+		return d.unexpected()
+	}
+}
+
+func (d *JSONDecoder) skipLiteral(word string) error {
+	n := len(d.tape)
+	err := d.literal(word, tagNull)
+	d.tape = d.tape[:n]
+	return err
+}
+
+func (d *JSONDecoder) skipStr() error {
+	data := d.data
+	i := d.pos
+	for i < len(data) {
+		c := data[i]
+		switch {
+		case c == '"':
+			d.pos = i + 1
+			return nil
+		case c == '\\':
+			i++
+			if i >= len(data) {
+				break
+			}
+			switch data[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i++
+			case 'u':
+				if _, ok := hex4(data[i+1:]); !ok {
+					d.pos = i + 1
+					return d.syntax("invalid \\u escape in string")
+				}
+				i += 5
+			default:
+				d.pos = i
+				return d.syntax("invalid escape " + quoteChar(data[i]) + " in string")
+			}
+		case c < 0x20:
+			d.pos = i
+			return d.syntax("invalid control character in string")
+		default:
+			i++
+		}
+	}
+	d.pos = i
+	return d.syntax("unexpected end of input in string")
+}
+
+func (d *JSONDecoder) skipNumber() error {
+	data := d.data
+	i := d.pos
+	if data[i] == '-' {
+		i++
+	}
+	digits := func() bool {
+		if i >= len(data) || data[i] < '0' || data[i] > '9' {
+			return false
+		}
+		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
+			i++
+		}
+		return true
+	}
+	switch {
+	case i < len(data) && data[i] == '0':
+		i++
+	case !digits():
+		d.pos = i
+		return d.unexpected()
+	}
+	if i < len(data) && data[i] == '.' {
+		i++
+		if !digits() {
+			d.pos = i
+			return d.unexpected()
+		}
+	}
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
+		i++
+		if i < len(data) && (data[i] == '+' || data[i] == '-') {
+			i++
+		}
+		if !digits() {
+			d.pos = i
+			return d.unexpected()
+		}
+	}
+	d.pos = i
+	return nil
+}
+
+// builder turns the tape into values, carving exact-size arenas.
+type builder struct {
+	d    *JSONDecoder
+	tape []node
+	ti   int
+	strs string
+	objs []value.Object
+	keys []string
+	vals []value.Value
+}
+
+func (d *JSONDecoder) build(emit func(*value.Object)) error {
+	b := builder{d: d, tape: d.tape}
+	if len(d.buf) > 0 {
+		b.strs = string(d.buf)
+	}
+	b.objs = make([]value.Object, d.nObj)
+	if d.nField > 0 {
+		b.keys = make([]string, d.nField)
+	}
+	if d.nField+d.nElem > 0 {
+		b.vals = make([]value.Value, d.nField+d.nElem)
+	}
+	root := b.tape[0]
+	if root.tag == tagObject {
+		o, err := b.row()
+		if err != nil {
+			return err
+		}
+		emit(o)
+		return nil
+	}
+	b.ti = 1
+	var errs []error
+	for j := 0; j < int(root.n); j++ {
+		o, err := b.row()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("row %d: %w", j, err))
+			continue
+		}
+		emit(o)
+	}
+	return errors.Join(errs...)
+}
+
+// object builds the object at the cursor. For a row of a typed stream it
+// records each field's column in d.fieldCol.
+func (b *builder) object(row bool) *value.Object {
+	n := int(b.tape[b.ti].n)
+	b.ti++
+	o := &b.objs[0]
+	b.objs = b.objs[1:]
+	ks := b.keys[:n:n]
+	b.keys = b.keys[n:]
+	vs := b.vals[:n:n]
+	b.vals = b.vals[n:]
+	for j := 0; j < n; j++ {
+		k := &b.tape[b.ti]
+		ks[j] = b.strs[k.off:k.n]
+		if row {
+			b.d.fieldCol = append(b.d.fieldCol, k.col)
+		}
+		b.ti++
+		vs[j] = b.value()
+	}
+	o.Keys, o.Vals = ks, vs
+	if n > 1 && b.d.hasDup(ks) {
+		dedupe(o)
+	}
+	return o
+}
+
+// row builds a row object and applies the schema to it.
+func (b *builder) row() (*value.Object, error) {
+	d := b.d
+	if d.cols == nil {
+		return b.object(false), nil
+	}
+	d.fieldCol = d.fieldCol[:0]
+	o := b.object(true)
+	deduped := len(o.Keys) != len(d.fieldCol)
+	clear(d.present)
+	for j, name := range o.Keys {
+		var col int32
+		if deduped {
+			col = d.columnOf(name)
+		} else {
+			col = d.fieldCol[j]
+		}
+		if col < 0 {
+			continue
+		}
+		d.present[col] = true
+		v, err := value.CoerceType(o.Vals[j], d.cols[col].Type)
+		if err != nil {
+			return nil, &FieldError{Field: name, Err: err}
+		}
+		o.Vals[j] = v
+	}
+	for c, col := range d.cols {
+		if d.present[c] || d.columnOf(col.Name) < 0 {
+			continue
+		}
+		switch {
+		case col.Default.Kind() != value.Missing:
+			o.Append(col.Name, col.Default)
+		case d.strict:
+			return nil, &FieldError{Field: col.Name, Err: ErrMissingField}
+		}
+	}
+	return o, nil
+}
+
+func (d *JSONDecoder) columnOf(name string) int32 {
+	if c, ok := d.want[name]; ok {
+		return c
+	}
+	return -1
+}
+
+func (b *builder) value() value.Value {
+	nd := &b.tape[b.ti]
+	switch nd.tag {
+	case tagNull:
+		b.ti++
+		return value.NullValue()
+	case tagFalse:
+		b.ti++
+		return value.BoolValue(false)
+	case tagTrue:
+		b.ti++
+		return value.BoolValue(true)
+	case tagInt:
+		b.ti++
+		return value.IntValue(int64(nd.num))
+	case tagFloat:
+		b.ti++
+		return value.FloatValue(math.Float64frombits(nd.num))
+	case tagString:
+		b.ti++
+		return value.StringValue(b.strs[nd.off:nd.n])
+	case tagArray:
+		n := int(nd.n)
+		b.ti++
+		vs := b.vals[:n:n]
+		b.vals = b.vals[n:]
+		for j := range vs {
+			vs[j] = b.value()
+		}
+		return value.ArrayValue(vs)
+	}
+	return value.ObjectValue(b.object(false))
+}
+
+// hasDup reports whether keys repeat a name. Small objects compare
+// pairwise; larger ones use an open-addressing table kept in the decoder.
+func (d *JSONDecoder) hasDup(keys []string) bool {
+	n := len(keys)
+	if n <= 8 {
+		for i := 1; i < n; i++ {
+			for j := 0; j < i; j++ {
+				if keys[i] == keys[j] {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	size := 16
+	for size < 2*n {
+		size <<= 1
+	}
+	if cap(d.dupTab) < size {
+		d.dupTab = make([]int32, size)
+	}
+	tab := d.dupTab[:size]
+	clear(tab)
+	mask := uint32(size - 1)
+	for i, k := range keys {
+		h := uint32(2166136261)
+		for j := 0; j < len(k); j++ {
+			h = (h ^ uint32(k[j])) * 16777619
+		}
+		for p := h & mask; ; p = (p + 1) & mask {
+			e := tab[p]
+			if e == 0 {
+				tab[p] = int32(i + 1)
+				break
+			}
+			if keys[e-1] == k {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dedupe keeps the first position and the last value of each repeated
+// key, as decoding into a map does.
+func dedupe(o *value.Object) {
+	pos := make(map[string]int, len(o.Keys))
+	w := 0
+	for i, k := range o.Keys {
+		if p, ok := pos[k]; ok {
+			o.Vals[p] = o.Vals[i]
+			continue
+		}
+		pos[k] = w
+		o.Keys[w], o.Vals[w] = k, o.Vals[i]
+		w++
+	}
+	clear(o.Keys[w:])
+	clear(o.Vals[w:])
+	o.Keys, o.Vals = o.Keys[:w:w], o.Vals[:w:w]
+}
