@@ -1,0 +1,103 @@
+package expr
+
+import "github.com/kuiperio/kuiper/internal/value"
+
+// Star is a "*" or "s.*" item of a select list.
+type Star struct {
+	Src     int // source index; -1 for every source
+	Except  map[string]bool
+	Replace []*Field
+}
+
+// Field is one compiled item of a select list.
+type Field struct {
+	Name      string
+	Eval      Eval
+	Invisible bool
+	// KeepNull is set for plain column references: a null in the message
+	// is written as null, while a nil computed value is left out (as
+	// eKuiper does).
+	KeepNull  bool
+	AliasSlot int // -1 when the field has no alias
+	Star      *Star
+}
+
+// Project evaluates a select list for the current row into a new object.
+// With sendNil, nil values are written as null instead of being left out.
+func Project(fields []*Field, ctx *Ctx, sendNil bool) (*value.Object, error) {
+	out := value.NewObject(len(fields))
+	for _, f := range fields {
+		if f.Star != nil {
+			if err := projectStar(out, f.Star, ctx, sendNil); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		v, err := f.Eval(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if f.AliasSlot >= 0 {
+			ctx.Aliases[f.AliasSlot] = v
+		}
+		if f.Invisible {
+			continue
+		}
+		if !keep(v, f.KeepNull, sendNil) {
+			continue
+		}
+		if v.IsMissing() {
+			v = value.NullValue()
+		}
+		out.Set(f.Name, v)
+	}
+	return out, nil
+}
+
+func keep(v value.Value, keepNull, sendNil bool) bool {
+	switch v.Kind() {
+	case value.Missing:
+		return sendNil
+	case value.Null:
+		return sendNil || keepNull
+	}
+	return true
+}
+
+func projectStar(out *value.Object, st *Star, ctx *Ctx, sendNil bool) error {
+	fresh := out.Len() == 0 && len(ctx.Rows) == 1 // keys of one message are unique
+	for i, r := range ctx.Rows {
+		if st.Src >= 0 && i != st.Src {
+			continue
+		}
+		if r == nil || r.Msg == nil {
+			continue
+		}
+		m := r.Msg
+		for j, k := range m.Keys {
+			if st.Except[k] {
+				continue
+			}
+			if fresh {
+				out.Append(k, m.Vals[j])
+			} else {
+				out.Set(k, m.Vals[j])
+			}
+		}
+	}
+	for _, f := range st.Replace {
+		v, err := f.Eval(ctx)
+		if err != nil {
+			return err
+		}
+		if !keep(v, false, sendNil) {
+			out.Delete(f.Name)
+			continue
+		}
+		if v.IsMissing() {
+			v = value.NullValue()
+		}
+		out.Set(f.Name, v)
+	}
+	return nil
+}

@@ -1,0 +1,332 @@
+// Package topo turns a rule's plan into running goroutines: a shared source
+// subscription, one fused goroutine for the stateless operators (analytic
+// functions, WHERE, SELECT) and one goroutine per sink, with eKuiper-named
+// metrics on every node.
+package topo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/kuiperio/kuiper/internal/clock"
+	"github.com/kuiperio/kuiper/internal/connector"
+	"github.com/kuiperio/kuiper/internal/expr"
+	"github.com/kuiperio/kuiper/internal/plan"
+	"github.com/kuiperio/kuiper/internal/value"
+)
+
+// Options are the rule options the runtime uses.
+type Options struct {
+	BufferLength             int
+	SendNilField             bool
+	SendError                bool
+	DisableBufferFullDiscard bool
+}
+
+// Deps are the shared services a running rule uses.
+type Deps struct {
+	Sources *SourceManager
+	Env     *connector.Env
+	Logger  *slog.Logger
+	Clock   clock.Clock
+}
+
+// Topo is one running rule.
+type Topo struct {
+	id     string
+	plan   *plan.Plan
+	opts   Options
+	deps   Deps
+	logger *slog.Logger
+
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	sourceMetrics []*Metrics
+	ops           []*Metrics // decoder, [analytic], [filter], project
+	sinks         []*sinkNode
+	subs          []*Subscription
+
+	mu  sync.Mutex
+	err error
+}
+
+// Start builds the rule's nodes and starts them. A failure to configure a
+// source or a sink is returned before anything runs.
+func Start(id string, p *plan.Plan, actions []Action, opts Options, deps Deps) (*Topo, error) {
+	if len(p.Sources) != 1 {
+		return nil, fmt.Errorf("rules reading %d sources are %w", len(p.Sources), expr.ErrNotSupported)
+	}
+	t := &Topo{id: id, plan: p, opts: opts, deps: deps, logger: deps.Logger.With("rule", id), done: make(chan struct{})}
+	now := deps.Clock.Now
+	for i, a := range actions {
+		n, err := newSinkNode(deps.Env, a, i, id, t.logger, now)
+		if err != nil {
+			return nil, err
+		}
+		t.sinks = append(t.sinks, n)
+	}
+	opID := 2
+	nextOp := func(name string) *Metrics {
+		m := &Metrics{Prefix: "op_" + strconv.Itoa(opID) + "_" + name + "_0"}
+		opID++
+		t.ops = append(t.ops, m)
+		return m
+	}
+	decoder := nextOp("decoder")
+	_ = decoder
+	if len(p.Analytics) > 0 {
+		nextOp("analytic")
+	}
+	if p.Where != nil {
+		nextOp("filter")
+	}
+	nextOp("project")
+
+	for _, s := range p.Sources {
+		m := &Metrics{Prefix: "source_" + s.Name + "_0"}
+		t.sourceMetrics = append(t.sourceMetrics, m)
+		sub, err := deps.Sources.Subscribe(s.Def, SubscribeOptions{
+			Fields:       s.Fields,
+			BufferLength: opts.BufferLength,
+			Block:        opts.DisableBufferFullDiscard,
+			Metrics:      m,
+		})
+		if err != nil {
+			t.closeSubs()
+			return nil, err
+		}
+		t.subs = append(t.subs, sub)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.cancel = cancel
+	var wg sync.WaitGroup
+	for _, n := range t.sinks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n.run(ctx, id)
+		}()
+	}
+	go func() {
+		defer close(t.done)
+		t.pipeline(ctx)
+		for _, n := range t.sinks {
+			close(n.in)
+		}
+		wg.Wait()
+		t.closeSubs()
+	}()
+	return t, nil
+}
+
+func (t *Topo) closeSubs() {
+	for _, s := range t.subs {
+		s.Close()
+	}
+	t.subs = nil
+}
+
+// Stop stops the rule and waits for its goroutines to finish.
+func (t *Topo) Stop() {
+	t.cancel()
+	<-t.done
+}
+
+// Done is closed when the rule has stopped, by Stop or by a fatal error.
+func (t *Topo) Done() <-chan struct{} { return t.done }
+
+// Err returns the fatal error that stopped the rule, if any.
+func (t *Topo) Err() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.err
+}
+
+func (t *Topo) setErr(err error) {
+	t.mu.Lock()
+	if t.err == nil {
+		t.err = err
+	}
+	t.mu.Unlock()
+}
+
+// pipeline runs the fused stateless operators over the source's rows.
+func (t *Topo) pipeline(ctx context.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			err := fmt.Errorf("rule panicked: %v", r)
+			t.logger.Error("rule panicked", "panic", r)
+			t.setErr(err)
+		}
+	}()
+	p := t.plan
+	ectx := &expr.Ctx{
+		Rows:    make([]*value.Row, 1),
+		Aliases: make([]value.Value, p.NumAliases),
+		Slots:   make([]value.Value, p.NumSlots),
+	}
+	in := t.subs[0].C
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case row := <-in:
+			t.process(ctx, ectx, row)
+		}
+	}
+}
+
+func (t *Topo) process(ctx context.Context, ectx *expr.Ctx, row *value.Row) {
+	p := t.plan
+	now := t.deps.Clock.Now()
+	ms := now.UnixMilli()
+	ops := t.ops
+	i := 0
+	dec := ops[i]
+	dec.RecordsIn.Add(1)
+	dec.RecordsOut.Add(1)
+	dec.Processed.Add(1)
+	dec.LastInvoke.Store(ms)
+	i++
+	ectx.Rows[0] = row
+	if len(p.Analytics) > 0 {
+		m := ops[i]
+		i++
+		m.RecordsIn.Add(1)
+		m.LastInvoke.Store(ms)
+		for _, a := range p.Analytics {
+			if err := a.Update(ectx); err != nil {
+				t.rowError(ctx, m, err, now)
+				return
+			}
+		}
+		m.RecordsOut.Add(1)
+		m.Processed.Add(1)
+	}
+	if p.Where != nil {
+		m := ops[i]
+		i++
+		m.RecordsIn.Add(1)
+		m.LastInvoke.Store(ms)
+		v, err := p.Where(ectx)
+		if err == nil {
+			var ok bool
+			ok, err = value.ToBool(v)
+			if err == nil && !ok {
+				m.Processed.Add(1)
+				return
+			}
+		}
+		if err != nil {
+			t.rowError(ctx, m, err, now)
+			return
+		}
+		m.RecordsOut.Add(1)
+		m.Processed.Add(1)
+	}
+	m := ops[i]
+	m.RecordsIn.Add(1)
+	m.LastInvoke.Store(ms)
+	out, err := expr.Project(p.Fields, ectx, t.opts.SendNilField)
+	if err != nil {
+		t.rowError(ctx, m, err, now)
+		return
+	}
+	m.RecordsOut.Add(1)
+	m.Processed.Add(1)
+	m.LatencyUs.Store(t.deps.Clock.Now().Sub(now).Microseconds())
+	t.send(ctx, []*value.Object{out})
+}
+
+func (t *Topo) send(ctx context.Context, rows []*value.Object) {
+	for _, n := range t.sinks {
+		select {
+		case n.in <- rows:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// rowError counts a runtime error of one row; with sendError the error is
+// sent to the sinks as {"error": "..."}.
+func (t *Topo) rowError(ctx context.Context, m *Metrics, err error, now time.Time) {
+	m.Exception(err, now)
+	m.Processed.Add(1)
+	if t.opts.SendError {
+		o := value.NewObject(1)
+		o.Append("error", value.StringValue(err.Error()))
+		t.send(ctx, []*value.Object{o})
+	}
+}
+
+// AppendStatus writes the rule's node metrics, in topology order, into an
+// ordered status object.
+func (t *Topo) AppendStatus(w *StatusWriter) {
+	for _, m := range t.sourceMetrics {
+		m.appendStatus(w)
+	}
+	for _, m := range t.ops {
+		m.appendStatus(w)
+	}
+	for _, n := range t.sinks {
+		n.transform.appendStatus(w)
+		n.encode.appendStatus(w)
+		n.metrics.appendStatus(w)
+	}
+}
+
+// TopoJSON returns the {"sources": [...], "edges": {...}} graph of the rule.
+func (t *Topo) TopoJSON() json.RawMessage {
+	return Graph(t.plan, t.sinkNames())
+}
+
+func (t *Topo) sinkNames() []string {
+	names := make([]string, len(t.sinks))
+	for i, n := range t.sinks {
+		names[i] = "sink_" + n.typ + "_" + strconv.Itoa(n.index)
+	}
+	return names
+}
+
+// Graph renders a rule's topology as eKuiper's /rules/{id}/topo answer.
+func Graph(p *plan.Plan, sinks []string) json.RawMessage {
+	var sources []string
+	for _, s := range p.Sources {
+		sources = append(sources, "source_"+s.Name)
+	}
+	ops := []string{"op_2_decoder"}
+	id := 3
+	if len(p.Analytics) > 0 {
+		ops = append(ops, "op_"+strconv.Itoa(id)+"_analytic")
+		id++
+	}
+	if p.Where != nil {
+		ops = append(ops, "op_"+strconv.Itoa(id)+"_filter")
+		id++
+	}
+	ops = append(ops, "op_"+strconv.Itoa(id)+"_project")
+	edges := map[string][]string{}
+	for _, s := range sources {
+		edges[s] = []string{ops[0]}
+	}
+	for i := 0; i+1 < len(ops); i++ {
+		edges[ops[i]] = []string{ops[i+1]}
+	}
+	edges[ops[len(ops)-1]] = sinks
+	b, _ := json.Marshal(struct {
+		Sources []string            `json:"sources"`
+		Edges   map[string][]string `json:"edges"`
+	}{sources, edges})
+	return b
+}
+
+// ErrStopped is the error of a rule stopped by hand.
+var ErrStopped = errors.New("canceled manually")
