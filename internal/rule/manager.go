@@ -647,9 +647,9 @@ type emitSink struct {
 }
 
 func (s *emitSink) Configure(map[string]any) error       { return nil }
-func (s *emitSink) Open(api.StreamContext) error          { return nil }
-func (s *emitSink) Close(api.StreamContext) error         { return nil }
-func (s *emitSink) Collect(api.StreamContext, any) error  { return nil }
+func (s *emitSink) Open(api.StreamContext) error         { return nil }
+func (s *emitSink) Close(api.StreamContext) error        { return nil }
+func (s *emitSink) Collect(api.StreamContext, any) error { return nil }
 func (s *emitSink) CollectBytes(_ api.StreamContext, b []byte, _ map[string]string) error {
 	if s.err != nil {
 		return s.err
