@@ -108,7 +108,11 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte, ok 
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("%s %s%s: %w", method, c.base, path, err)
 	}
 	for _, s := range ok {
 		if resp.StatusCode == s {

@@ -209,7 +209,7 @@ func TestClient_Unreachable(t *testing.T) {
 	ts.Close()
 	err := client.New(url, nil).Ping(t.Context())
 	require.Error(t, err)
-	require.Contains(t, err.Error(), "GET /ping")
+	require.Contains(t, err.Error(), "GET "+url+"/ping: ")
 }
 
 func TestClient_Query(t *testing.T) {
