@@ -370,11 +370,7 @@ func writeExpr(b *strings.Builder, e Expr) {
 		} else {
 			b.WriteByte('.')
 		}
-		if n.Quoted || !isPlainWord(n.Name) {
-			b.WriteString(quoteIdent(n.Name))
-		} else {
-			b.WriteString(n.Name)
-		}
+		b.WriteString(QuoteName(n.Name, n.Quoted))
 	case *IndexExpr:
 		writeParen(b, n.X, exprPrec(n.X) < precPostfix)
 		b.WriteByte('[')
@@ -552,10 +548,10 @@ func quoteWord(s string) string {
 }
 
 // SourceName renders a stream or table name: bare when it only holds
-// letters, digits, '_', '/', '#' and '+' (as in FROM topic/sensor1),
-// backquoted otherwise.
+// letters, digits, '_', '/', '#' and '+' (as in FROM topic/sensor1) and is
+// not a reserved word, backquoted otherwise.
 func SourceName(name string) string {
-	if name == "" {
+	if name == "" || token.Lookup(name).IsReserved() {
 		return quoteIdent(name)
 	}
 	for i := 0; i < len(name); i++ {

@@ -96,12 +96,12 @@
 // WITH, type names, the time units DD HH MI SS MS, ...) are plain names
 // everywhere except where their keyword meaning is required: a time unit
 // is a time unit only as the first argument of a time window. Any word,
-// reserved or not, may follow "." or "->" and may be a WITH option key.
+// reserved or not, may be a WITH option key.
 //
 // A stream name (sourceName) in FROM, JOIN and the DDL statements is read
 // raw: a run of letters, digits, '_', '/', '#' and '+' without spaces, so
-// MQTT-like names such as topic/sensor1 or a/+/# work; other names need
-// backquotes.
+// MQTT-like names such as topic/sensor1 or a/+/# work; reserved words and
+// other names need backquotes.
 //
 // # Choices
 //

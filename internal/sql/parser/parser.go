@@ -239,7 +239,7 @@ func isName(it item) bool {
 
 // isWord reports whether it is any bare word (identifier, keyword or a
 // word operator such as AND) or a quoted identifier. Words are accepted
-// wherever only a name can follow, such as after "." and "->".
+// where only a name can follow, such as a WITH option key.
 func (p *parser) isWord(it item) bool {
 	if it.tok == token.IDENT {
 		return true
@@ -270,7 +270,10 @@ func (p *parser) parseSourceName(what string) (string, token.Pos, error) {
 	}
 	p.s.skipSpace()
 	if pos, name := p.s.scanSourceName(); name != "" {
-		return name, pos, nil
+		if !token.Lookup(name).IsReserved() {
+			return name, pos, nil
+		}
+		p.s.reset(pos) // a reserved word is not a name: rescan it as a token
 	}
 	it := p.peek()
 	if !p.isQuoted(it) {

@@ -256,7 +256,7 @@ func (p *parser) parsePostfix(x ast.Expr) (ast.Expr, error) {
 					return p.parseWildcard(id.NamePos, id.Name)
 				}
 			}
-			if !p.isWord(nt) {
+			if !isName(nt) {
 				return nil, p.unexpected(nt, "identifier")
 			}
 			p.next()

@@ -1,0 +1,15 @@
+CREATE STREAM demo () WITH (DATASOURCE="kc/demo/in", FORMAT="json", TYPE="mqtt");
+CREATE STREAM typed (id bigint, v float, name string, t datetime, ok boolean, raw bytea) WITH (TIMESTAMP="t", SHARED="true");
+CREATE STREAM nested (dev struct(name string, loc struct(room string)), tags array(string), m array(array(float)), o array(struct(a bigint))) WITH (FORMAT="json");
+CREATE STREAM defaults (id bigint, a bigint DEFAULT 5, b string DEFAULT "none", c float DEFAULT -1.5, d boolean DEFAULT false) WITH (STRICT_VALIDATION="true");
+CREATE TABLE t (id bigint, factor float) WITH (DATASOURCE="t", KIND="lookup", key="id", RETAIN_SIZE="10");
+create stream lower_case () with (format="JSON" datasource="demo" type='edgex');
+CREATE STREAM s () WITH (EXTRA="{\"qos\":1}", CONF_KEY="default");
+DROP STREAM demo;
+DROP TABLE t;
+DESCRIBE STREAM demo;
+DESCRIBE TABLE t;
+EXPLAIN STREAM demo;
+EXPLAIN TABLE t;
+SHOW STREAMS;
+SHOW TABLES;

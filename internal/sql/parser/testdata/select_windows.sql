@@ -1,0 +1,8 @@
+SELECT count(*) AS c FROM s GROUP BY TUMBLINGWINDOW(ss, 10);
+SELECT count(*) FROM s GROUP BY k, HOPPINGWINDOW(mi, 10, 5) HAVING count(*) > 1;
+SELECT count(*) FROM s GROUP BY SLIDINGWINDOW(ms, 500, 100) FILTER (WHERE a > 1) OVER (WHEN a > 3);
+SELECT count(*) FROM s GROUP BY SessionWindow(hh, 1, 5);
+SELECT collect(v) AS vs FROM s WHERE v > 2 GROUP BY COUNTWINDOW(4, 2);
+SELECT count(*) FROM s GROUP BY TUMBLINGWINDOW(dd, 1) FILTER(WHERE k = "a");
+SELECT count(*) FROM s GROUP BY STATEWINDOW(a > 1, a < 0) OVER (PARTITION BY k);
+SELECT count(*) FROM s GROUP BY countwindow(3), k;
