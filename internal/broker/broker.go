@@ -117,7 +117,26 @@ type minLevel struct {
 func (m minLevel) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= m.min && m.h.Enabled(ctx, l)
 }
-func (m minLevel) Handle(ctx context.Context, r slog.Record) error { return m.h.Handle(ctx, r) }
+func (m minLevel) Handle(ctx context.Context, r slog.Record) error {
+	if closedConnNoise(r) {
+		return nil
+	}
+	return m.h.Handle(ctx, r)
+}
+
+// closedConnNoise reports whether r is mochi's warning about reading from a
+// connection the broker itself closed while shutting down.
+func closedConnNoise(r slog.Record) bool {
+	noise := false
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "error" && strings.Contains(a.Value.String(), "use of closed network connection") {
+			noise = true
+			return false
+		}
+		return true
+	})
+	return noise
+}
 func (m minLevel) WithAttrs(a []slog.Attr) slog.Handler {
 	return minLevel{h: m.h.WithAttrs(a), min: m.min}
 }
