@@ -153,7 +153,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	if r.Body != nil && s.maxBody > 0 {
-		r.Body = http.MaxBytesReader(rw, r.Body, s.maxBody)
+		// The original writer, so an oversized body also closes the
+		// connection.
+		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
 	}
 	if _, pattern := s.mux.Handler(r); pattern == "" {
 		s.noRoute(rw, r)
