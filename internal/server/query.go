@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"sync"
@@ -52,6 +54,15 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 			h.Set("Cache-Control", "no-cache")
 			w.WriteHeader(http.StatusOK)
 			started = true
+		}
+		if bytes.IndexByte(row, '\n') >= 0 {
+			// One row per line: fold a multi-line row.
+			var buf bytes.Buffer
+			if err := json.Compact(&buf, row); err == nil {
+				row = buf.Bytes()
+			} else {
+				row = bytes.ReplaceAll(row, []byte{'\n'}, []byte{' '})
+			}
 		}
 		if _, err := w.Write(row); err != nil {
 			return err

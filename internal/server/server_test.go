@@ -421,6 +421,16 @@ func TestServer_Query(t *testing.T) {
 		require.Empty(t, resp.Trailer.Get(server.QueryErrorTrailer))
 	})
 
+	t.Run("multi-line rows are folded", func(t *testing.T) {
+		ts := queryServer(t, func(r *servertest.Rules) {
+			r.QueryRows = []json.RawMessage{json.RawMessage("{\n  \"a\": 1\n}")}
+		})
+		resp := postQuery(t, t.Context(), ts.URL, `{"sql":"SELECT a FROM demo"}`)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.Equal(t, "{\"a\":1}\n", string(body))
+	})
+
 	t.Run("no rows", func(t *testing.T) {
 		ts := queryServer(t, nil)
 		resp := postQuery(t, t.Context(), ts.URL, `{"sql":"SELECT a FROM demo"}`)
