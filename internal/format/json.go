@@ -52,7 +52,11 @@ type JSONDecoder struct {
 	data []byte
 	pos  int
 	tape []node
-	buf  []byte // text of all strings and keys of the payload
+	buf  []byte // text of the string values of the payload
+	kbuf []byte // text of the keys not found in keyCache
+
+	keyCache []string // keys by ordinal in the previous payloads
+	nKeys    int      // keys recorded so far in this payload
 
 	nObj, nField, nElem int
 	allRows             bool // every top-level element is an object
@@ -105,8 +109,8 @@ func NewJSONDecoder(opts Options) *JSONDecoder {
 // several joined) is returned after them.
 func (d *JSONDecoder) Decode(payload []byte, emit func(*value.Object)) error {
 	d.data, d.pos = payload, 0
-	d.tape, d.buf = d.tape[:0], d.buf[:0]
-	d.nObj, d.nField, d.nElem = 0, 0, 0
+	d.tape, d.buf, d.kbuf = d.tape[:0], d.buf[:0], d.kbuf[:0]
+	d.nObj, d.nField, d.nElem, d.nKeys = 0, 0, 0, 0
 	defer func() { d.data = nil }()
 
 	d.skipWS()
@@ -354,7 +358,7 @@ func (d *JSONDecoder) object(depth int, row bool) error {
 			col, keep = d.want[string(d.buf[start:])]
 		}
 		if keep {
-			d.tape = append(d.tape, node{tag: tagKey, col: col, off: uint32(start), n: uint32(len(d.buf))})
+			d.tape = append(d.tape, d.key(start, col))
 			intHint := col >= 0 && d.intCol[col]
 			if err := d.value(depth, intHint); err != nil {
 				return err
@@ -385,6 +389,27 @@ func (d *JSONDecoder) object(depth int, row bool) error {
 		}
 	}
 }
+
+// key records the key just decoded into d.buf[start:]. A key equal to the
+// one at the same ordinal in an earlier payload reuses that string, so
+// messages of a stable layout allocate nothing for their keys; other keys
+// move to d.kbuf, which becomes one string of keys only (so cached keys
+// never pin a payload's values).
+func (d *JSONDecoder) key(start int, col int32) node {
+	ord := d.nKeys
+	d.nKeys++
+	if ord < len(d.keyCache) && d.keyCache[ord] == string(d.buf[start:]) {
+		d.buf = d.buf[:start]
+		return node{tag: tagKey, col: col, off: uint32(ord), num: 1}
+	}
+	kstart := len(d.kbuf)
+	d.kbuf = append(d.kbuf, d.buf[start:]...)
+	d.buf = d.buf[:start]
+	return node{tag: tagKey, col: col, off: uint32(kstart), n: uint32(len(d.kbuf))}
+}
+
+// maxKeyCache bounds the key cache (ordinals of keys in a payload).
+const maxKeyCache = 256
 
 // str decodes a string body after its opening quote into d.buf.
 func (d *JSONDecoder) str() error {
@@ -630,6 +655,9 @@ func (d *JSONDecoder) number(asInt bool) error {
 	return nil
 }
 
+// unsafeSliceOf views one object as a slice of length 1.
+func unsafeSliceOf(o *value.Object) []value.Object { return unsafe.Slice(o, 1) }
+
 func unsafeString(b []byte) string {
 	if len(b) == 0 {
 		return ""
@@ -824,7 +852,9 @@ type builder struct {
 	d    *JSONDecoder
 	tape []node
 	ti   int
-	strs string
+	strs string // string values
+	keyS string // keys missing from the cache
+	kord int    // ordinal of the next key
 	objs []value.Object
 	keys []string
 	vals []value.Value
@@ -835,12 +865,21 @@ func (d *JSONDecoder) build(emit func(*value.Object)) error {
 	if len(d.buf) > 0 {
 		b.strs = string(d.buf)
 	}
-	b.objs = make([]value.Object, d.nObj)
-	if d.nField > 0 {
-		b.keys = make([]string, d.nField)
+	if len(d.kbuf) > 0 {
+		b.keyS = string(d.kbuf)
 	}
-	if d.nField+d.nElem > 0 {
-		b.vals = make([]value.Value, d.nField+d.nElem)
+	if d.nObj == 1 && d.nElem == 0 && d.nField >= 1 && d.nField <= maxBlock {
+		// A flat row: one allocation for the object, keys and values.
+		o, ks, vs := newBlock(d.nField)
+		b.objs, b.keys, b.vals = unsafeSliceOf(o), ks, vs
+	} else {
+		b.objs = make([]value.Object, d.nObj)
+		if d.nField > 0 {
+			b.keys = make([]string, d.nField)
+		}
+		if d.nField+d.nElem > 0 {
+			b.vals = make([]value.Value, d.nField+d.nElem)
+		}
 	}
 	root := b.tape[0]
 	if root.tag == tagObject {
@@ -877,7 +916,7 @@ func (b *builder) object(row bool) *value.Object {
 	b.vals = b.vals[n:]
 	for j := 0; j < n; j++ {
 		k := &b.tape[b.ti]
-		ks[j] = b.strs[k.off:k.n]
+		ks[j] = b.keyString(k)
 		if row {
 			b.d.fieldCol = append(b.d.fieldCol, k.col)
 		}
@@ -889,6 +928,23 @@ func (b *builder) object(row bool) *value.Object {
 		dedupe(o)
 	}
 	return o
+}
+
+func (b *builder) keyString(k *node) string {
+	d := b.d
+	ord := b.kord
+	b.kord++
+	if k.num == 1 {
+		return d.keyCache[k.off]
+	}
+	s := b.keyS[k.off:k.n]
+	switch {
+	case ord < len(d.keyCache):
+		d.keyCache[ord] = s
+	case ord == len(d.keyCache) && ord < maxKeyCache:
+		d.keyCache = append(d.keyCache, s)
+	}
+	return s
 }
 
 // row builds a row object and applies the schema to it.
