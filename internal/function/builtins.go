@@ -36,7 +36,8 @@ func Builtins() *Registry {
 // is already taken (a programming error).
 func RegisterBuiltins(r *Registry) {
 	for _, group := range [][]*Spec{
-		mathSpecs(), stringSpecs(), hashSpecs(), arraySpecs(r), objectSpecs(),
+		mathSpecs(), stringSpecs(), datetimeSpecs(), conversionSpecs(), hashSpecs(),
+		arraySpecs(r), objectSpecs(),
 	} {
 		for _, s := range group {
 			r.MustRegister(finish(s))
