@@ -10,7 +10,7 @@ import (
 )
 
 func TestDatetime(t *testing.T) {
-	ms := vi(1700000000123) // 2023-11-14T22:13:20.123Z, a Tuesday
+	ms := vi(1700000000123)   // 2023-11-14T22:13:20.123Z, a Tuesday
 	leap := vf(1709251199000) // 2024-02-29T23:59:59Z, a Thursday
 	runFnCases(t, []fnCase{
 		{name: "now", fn: "now", want: `"2024-01-02 03:04:05"`},
