@@ -499,3 +499,51 @@ func TestEncode(t *testing.T) {
 	require.Equal(t, `[{"a":43,"b":"\u003cx\u003e","n":null},{}]`, string(enc.AppendRows(nil, []*value.Object{o, empty})))
 	require.Equal(t, `[]`, string(format.Encoder{}.AppendRows(nil, nil)))
 }
+
+func TestJSONDecodeKeyCacheAcrossLayouts(t *testing.T) {
+	payloads := []string{
+		`{"a":1,"b":2}`,
+		`{"a":3,"b":4}`,
+		`{"b":5,"a":6}`,
+		`{"a":7,"\u0062":8,"c":{"a":9,"d":[{"e":1}]}}`,
+		`[{"a":1},{"x":2,"y":3}]`,
+		`{"a":1,"b":2}`,
+		`{"ab":1}`,
+		`{"a":1,"b":2,"c":{"a":9,"d":[{"e":1}]}}`,
+		`{}`,
+		`{"a":"text","b":"more"}`,
+	}
+	for _, opts := range []format.Options{{}, {Fields: []string{"a", "c"}}, {IntegerNumbers: true}} {
+		reused := format.NewJSONDecoder(opts)
+		for round := 0; round < 3; round++ {
+			for _, p := range payloads {
+				want, err := decodeAll(t, format.NewJSONDecoder(opts), p)
+				require.NoError(t, err)
+				got, err := decodeAll(t, reused, p)
+				require.NoError(t, err)
+				require.Equal(t, want, got, p)
+			}
+		}
+	}
+}
+
+func TestJSONDecodeManyKeys(t *testing.T) {
+	// More keys than the key cache holds, in a row and nested.
+	var sb strings.Builder
+	sb.WriteString(`{`)
+	for j := 0; j < 600; j++ {
+		if j > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(`"k` + strconv.Itoa(j) + `":` + strconv.Itoa(j))
+	}
+	sb.WriteString(`,"n":{"x":1}}`)
+	d := format.NewJSONDecoder(format.Options{})
+	for round := 0; round < 2; round++ {
+		var row *value.Object
+		require.NoError(t, d.Decode([]byte(sb.String()), func(o *value.Object) { row = o }))
+		require.Equal(t, 601, row.Len())
+		require.Equal(t, 599.0, row.Get("k599").Float())
+		require.Equal(t, 1.0, row.Get("n").Object().Get("x").Float())
+	}
+}
