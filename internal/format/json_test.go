@@ -547,3 +547,33 @@ func TestJSONDecodeManyKeys(t *testing.T) {
 		require.Equal(t, 1.0, row.Get("n").Object().Get("x").Float())
 	}
 }
+
+func TestJSONDecodeAllocs(t *testing.T) {
+	emit := func(*value.Object) {}
+	cases := []struct {
+		name    string
+		opts    format.Options
+		payload []byte
+		allocs  float64
+	}{
+		{"flat reading", format.Options{}, reading, 1},
+		{"fields", format.Options{Fields: []string{"temperature"}}, reading, 1},
+		{"schema", format.Options{Schema: []value.Column{{Name: "temperature", Type: floatT}, {Name: "ts", Type: bigintT}}}, reading, 1},
+		{"string values", format.Options{}, []byte(`{"id":"a1","v":"x"}`), 2},
+		{"nested", format.Options{}, nestedReading, 5},
+		{"rows", format.Options{}, []byte(`[{"a":1},{"a":2},{"a":3}]`), 3},
+		{"fields of nested", format.Options{Fields: []string{"temperature"}}, nestedReading, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := format.NewJSONDecoder(tc.opts)
+			require.NoError(t, d.Decode(tc.payload, emit)) // warm the scratch space and key cache
+			got := testing.AllocsPerRun(100, func() {
+				if err := d.Decode(tc.payload, emit); err != nil {
+					t.Fatal(err)
+				}
+			})
+			require.Equal(t, tc.allocs, got)
+		})
+	}
+}

@@ -175,6 +175,7 @@ func TestCoerceType(t *testing.T) {
 		errText string
 	}{
 		{"nil type", s("x"), nil, s("x"), ""},
+		{"any type", s("x"), &value.Type{}, s("x"), ""},
 		{"scalar", f(2), bigint, i(2), ""},
 		{"null scalar", null, bigint, null, ""},
 		{"array elements", arr(f(1), f(2), null), ints, arr(i(1), i(2), null), ""},

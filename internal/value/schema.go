@@ -7,7 +7,7 @@ import "fmt"
 // STREAM column definitions; decoders and CoerceType check values against
 // them. A nil *Type accepts any value.
 type Type struct {
-	Kind   Kind     // Int, Float, String, Bool, Bytes, Time, Array or Obj
+	Kind   Kind     // Int, Float, String, Bool, Bytes, Time, Array or Obj; Missing accepts any value
 	Elem   *Type    // Array: the element type; nil accepts any element
 	Fields []Column // Obj: the declared fields; nil accepts any struct
 }
@@ -52,7 +52,7 @@ func (t *Type) String() string {
 // applied only by decoders at the top level). Errors name the path of the
 // failing element, e.g. `field a: element 2: cannot convert ...`.
 func CoerceType(v Value, t *Type) (Value, error) {
-	if t == nil || v.kind <= Null {
+	if t == nil || t.Kind <= Null || v.kind <= Null {
 		return v, nil
 	}
 	switch t.Kind {
