@@ -224,7 +224,7 @@ func TestParser_Statements(t *testing.T) {
 			want: `CREATE STREAM s (a ARRAY(STRUCT(x BIGINT, y ARRAY(ARRAY(FLOAT)))), b STRUCT(c STRUCT(d STRING))) WITH ()`},
 		{name: "create default", sql: `CREATE STREAM s (a bigint DEFAULT 5, b string DEFAULT 'none', c float DEFAULT -1.5, d boolean DEFAULT true, e bigint DEFAULT -3) WITH (STRICT_VALIDATION="true")`,
 			want: `CREATE STREAM s (a BIGINT DEFAULT 5, b STRING DEFAULT "none", c FLOAT DEFAULT -1.5, d BOOLEAN DEFAULT TRUE, e BIGINT DEFAULT -3) WITH (STRICT_VALIDATION="true")`},
-		{name: "create keyword columns", sql: `CREATE STREAM s (stream string, string bigint, ms float, `+"`select`"+` bigint) WITH (FORMAT="json")`,
+		{name: "create keyword columns", sql: `CREATE STREAM s (stream string, string bigint, ms float, ` + "`select`" + ` bigint) WITH (FORMAT="json")`,
 			want: "CREATE STREAM s (stream STRING, string BIGINT, ms FLOAT, `select` BIGINT) WITH (FORMAT=\"json\")"},
 		{name: "create missing comma", sql: `CREATE STREAM s () WITH (FORMAT="JSON", DATASOURCE="demo" TYPE="edgex")`, want: `CREATE STREAM s () WITH (FORMAT="JSON", DATASOURCE="demo", TYPE="edgex")`},
 		{name: "create escaped value", sql: `CREATE STREAM s () WITH (EXTRA="{\"qos\":1}")`, want: `CREATE STREAM s () WITH (EXTRA="{\"qos\":1}")`},
