@@ -233,8 +233,8 @@ type Ident struct {
 
 // Wildcard is "*", "s.*", or "* EXCEPT(a, b) REPLACE(expr AS c)".
 type Wildcard struct {
-	Star      token.Pos
-	Qualifier string // stream name or alias for "s.*"
+	Star      token.Pos // the node's first token: "*", or the qualifier of "s.*"
+	Qualifier string    // stream name or alias for "s.*"
 	Except    []string
 	Replace   []*Field
 }
@@ -297,8 +297,9 @@ type TimeUnitLit struct {
 	Unit     token.Token
 }
 
-// BinaryExpr is "LHS op RHS" for arithmetic, bitwise, comparison, AND, OR
-// and the IN/LIKE operators when the right side is a single expression.
+// BinaryExpr is "LHS op RHS" for arithmetic, bitwise, comparison, AND and
+// OR. The parser never builds one for IN, BETWEEN or LIKE: those are
+// InExpr, BetweenExpr and LikeExpr.
 type BinaryExpr struct {
 	Op  token.Token
 	LHS Expr

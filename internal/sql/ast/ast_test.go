@@ -12,8 +12,8 @@ import (
 	"github.com/kuiperio/kuiper/internal/sql/token"
 )
 
-func id(name string) *ast.Ident       { return &ast.Ident{Name: name} }
-func num(v int64) *ast.IntegerLit     { return &ast.IntegerLit{Value: v} }
+func id(name string) *ast.Ident   { return &ast.Ident{Name: name} }
+func num(v int64) *ast.IntegerLit { return &ast.IntegerLit{Value: v} }
 func bin(op token.Token, l, r ast.Expr) *ast.BinaryExpr {
 	return &ast.BinaryExpr{Op: op, LHS: l, RHS: r}
 }
