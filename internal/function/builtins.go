@@ -36,7 +36,7 @@ func Builtins() *Registry {
 // is already taken (a programming error).
 func RegisterBuiltins(r *Registry) {
 	for _, group := range [][]*Spec{
-		mathSpecs(), stringSpecs(), datetimeSpecs(), conversionSpecs(), hashSpecs(), jsonSpecs(), aggregateSpecs(), analyticSpecs(),
+		mathSpecs(), stringSpecs(), datetimeSpecs(), conversionSpecs(), hashSpecs(), jsonSpecs(), aggregateSpecs(), analyticSpecs(), otherSpecs(),
 		arraySpecs(r), objectSpecs(),
 	} {
 		for _, s := range group {

@@ -135,7 +135,7 @@ func datetimeSpecs() []*Spec {
 			Name: "format_time", Category: CatDatetime,
 			Params:      []Param{param("time", tTimeLike), param("pattern", TString)},
 			Returns:     TString,
-			Description: "Formats a datetime with a pattern of Java-style letters (yyyy MM dd HH hh mm ss SSS a EEE MMM z Z X...; see the patterns below). Also listed among the string functions.",
+			Description: "Formats a datetime with a pattern of Java-style letters (yyyy MM dd HH hh mm ss SSS a EEE MMM z Z X...; see the pattern table of this section). Also listed among the string functions.",
 			Examples: []Example{
 				ex(`format_time(1700000000123, "yyyy-MM-dd HH:mm:ss.SSS")`, `"2023-11-14 22:13:20.123"`),
 				ex(`format_time("2024-02-29T23:59:59.000Z", "EEE, d MMM yy hh:mm a XXX")`, `"Thu, 29 Feb 24 11:59 PM Z"`),

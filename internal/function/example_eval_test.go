@@ -172,8 +172,19 @@ func (p *exParser) number() (*exNode, error) {
 // exampleClock is the time examples run at: 2024-01-02T03:04:05.678Z.
 var exampleClock = time.Date(2024, 1, 2, 3, 4, 5, 678000000, time.UTC)
 
+// exampleState is the external key-value store examples see.
+var exampleState = map[string]value.Value{"limit": value.StringValue("42")}
+
 func exampleContext() *Context {
-	return &Context{RuleID: "rule1", Now: func() time.Time { return exampleClock }}
+	return &Context{
+		RuleID: "rule1",
+		Now:    func() time.Time { return exampleClock },
+		KeyedState: func(key string) (value.Value, bool, error) {
+			v, ok := exampleState[key]
+			return v, ok, nil
+		},
+		Sleep: func(time.Duration) {},
+	}
 }
 
 // exEnv evaluates example expressions.
