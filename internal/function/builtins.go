@@ -18,11 +18,13 @@ const (
 	CatOther       = "other"
 )
 
-// Categories lists the categories in the order the docs present them.
-var Categories = []string{
-	CatMath, CatString, CatDatetime, CatConversion, CatHashing, CatJSON,
-	CatArray, CatObject, CatAggregate, CatAnalytic, CatMultiColumn,
-	CatMultiRow, CatWindow, CatOther,
+// Categories returns the categories in the order the docs present them.
+func Categories() []string {
+	return []string{
+		CatMath, CatString, CatDatetime, CatConversion, CatHashing, CatJSON,
+		CatArray, CatObject, CatAggregate, CatAnalytic, CatMultiColumn,
+		CatMultiRow, CatWindow, CatOther,
+	}
 }
 
 // Builtins returns a new registry holding every built-in function.

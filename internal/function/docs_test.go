@@ -91,14 +91,14 @@ func renderDocs(reg *Registry) []byte {
 		byCat[s.Category] = append(byCat[s.Category], s)
 	}
 	b.WriteString("| Category | Functions |\n|---|---|\n")
-	for _, c := range Categories {
+	for _, c := range Categories() {
 		var names []string
 		for _, s := range byCat[c] {
 			names = append(names, "["+s.Name+"](#"+anchor(s.Name)+")")
 		}
 		fmt.Fprintf(&b, "| [%s](#%s) | %s |\n", categoryTitles[c], anchor(categoryTitles[c]), strings.Join(names, ", "))
 	}
-	for _, c := range Categories {
+	for _, c := range Categories() {
 		fmt.Fprintf(&b, "\n## %s\n", categoryTitles[c])
 		if intro := categoryIntros[c]; intro != "" {
 			fmt.Fprintf(&b, "\n%s\n", intro)

@@ -67,7 +67,7 @@ func TestBuiltins_SpecsComplete(t *testing.T) {
 	for _, s := range Builtins().All() {
 		t.Run(s.Name, func(t *testing.T) {
 			require.NotEmpty(t, s.Category)
-			require.Contains(t, Categories, s.Category)
+			require.Contains(t, Categories(), s.Category)
 			require.NotEmpty(t, s.Description)
 			require.NotZero(t, s.Returns)
 			require.NotEmpty(t, s.Examples)
