@@ -43,6 +43,14 @@ func BenchmarkJSONPathQuery(b *testing.B) {
 	benchFn(b, "json_path_query", doc, vs("$.store.book[?(@.price > 10)].title"))
 }
 
+func BenchmarkJSONPathQueryDefinite(b *testing.B) {
+	doc, err := parseJSON(`{"store": {"book": [{"title": "A", "price": 8.95}, {"title": "B", "price": 12.99}]}}`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchFn(b, "json_path_query", doc, vs("$.store.book[1].title"))
+}
+
 func BenchmarkSumAggregate(b *testing.B) {
 	s, _ := testRegistry().Lookup("sum")
 	agg := s.NewAggregator([]Arg{col})

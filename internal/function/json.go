@@ -36,10 +36,8 @@ func jsonSpecs() []*Spec {
 					return missing, err
 				}
 				if path.definite {
-					if len(matches) == 0 {
-						return missing, nil
-					}
-					return value.FromAny(matches[0]), nil
+					v, _ := path.walk(args[0])
+					return v, nil
 				}
 				out := make([]value.Value, len(matches))
 				for i, m := range matches {
@@ -57,8 +55,15 @@ func jsonSpecs() []*Spec {
 			Deterministic: true, Validate: validateJSONPath,
 			Exec: func(ctx *Context, args []value.Value) (value.Value, error) {
 				path, matches, err := jsonPath(ctx, args)
-				if err != nil || path == nil || len(matches) == 0 {
+				if err != nil || path == nil {
 					return missing, err
+				}
+				if path.definite {
+					v, _ := path.walk(args[0])
+					return v, nil
+				}
+				if len(matches) == 0 {
+					return missing, nil
 				}
 				return value.FromAny(matches[0]), nil
 			},
@@ -75,6 +80,10 @@ func jsonSpecs() []*Spec {
 				path, matches, err := jsonPath(ctx, args)
 				if err != nil || path == nil {
 					return value.BoolValue(false), err
+				}
+				if path.definite {
+					_, ok := path.walk(args[0])
+					return value.BoolValue(ok), nil
 				}
 				return value.BoolValue(len(matches) > 0), nil
 			},
@@ -114,11 +123,22 @@ func jsonSpecs() []*Spec {
 	}
 }
 
-// compiledPath is a parsed JSONPath.
+// compiledPath is a parsed JSONPath. A definite path (names and indexes
+// only) is also kept as steps and walked over the value directly, without
+// converting the document for ojg.
 type compiledPath struct {
 	src      string
 	expr     jp.Expr
 	definite bool
+	steps    []pathStep
+}
+
+// pathStep is a field name or, when isIndex, an array index (negative
+// counts from the end).
+type pathStep struct {
+	key     string
+	index   int
+	isIndex bool
 }
 
 func compileJSONPath(src string) (*compiledPath, error) {
@@ -128,13 +148,47 @@ func compileJSONPath(src string) (*compiledPath, error) {
 	}
 	p := &compiledPath{src: src, expr: x, definite: true}
 	for _, f := range x {
-		switch f.(type) {
-		case jp.Root, jp.At, jp.Child, jp.Nth:
+		switch t := f.(type) {
+		case jp.Root, jp.At:
+		case jp.Child:
+			p.steps = append(p.steps, pathStep{key: string(t)})
+		case jp.Nth:
+			p.steps = append(p.steps, pathStep{index: int(t), isIndex: true})
 		default:
 			p.definite = false
 		}
 	}
+	if !p.definite {
+		p.steps = nil
+	}
 	return p, nil
+}
+
+// walk follows a definite path through v; ok is false when some step
+// does not exist.
+func (p *compiledPath) walk(v value.Value) (value.Value, bool) {
+	for _, s := range p.steps {
+		switch {
+		case s.isIndex && v.Kind() == value.Array:
+			a := v.Array()
+			i := s.index
+			if i < 0 {
+				i += len(a)
+			}
+			if i < 0 || i >= len(a) {
+				return missing, false
+			}
+			v = a[i]
+		case !s.isIndex && v.Kind() == value.Obj:
+			v = v.Object().Get(s.key)
+			if v.IsMissing() {
+				return missing, false
+			}
+		default:
+			return missing, false
+		}
+	}
+	return v, true
 }
 
 func validateJSONPath(args []Arg) error {
@@ -167,6 +221,9 @@ func jsonPath(ctx *Context, args []value.Value) (*compiledPath, []any, error) {
 		if ctx != nil {
 			ctx.State = p
 		}
+	}
+	if p.definite {
+		return p, nil, nil // callers walk the value
 	}
 	return p, p.expr.Get(args[0].ToAny()), nil
 }

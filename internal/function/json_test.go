@@ -23,6 +23,11 @@ func TestJSON(t *testing.T) {
 		{name: "descent", fn: "json_path_query", args: []value.Value{doc, vs("$..title")}, want: `["A","B","C"]`},
 		{name: "slice", fn: "json_path_query", args: []value.Value{doc, vs("$.store.book[0:2].title")}, want: `["A","B"]`},
 		{name: "absent definite", fn: "json_path_query", args: []value.Value{doc, vs("$.nope")}, want: "missing"},
+		{name: "definite index out of range", fn: "json_path_query", args: []value.Value{doc, vs("$.store.book[9].title")}, want: "missing"},
+		{name: "definite through a scalar", fn: "json_path_query", args: []value.Value{doc, vs("$.owner.name.x")}, want: "missing"},
+		{name: "root", fn: "json_path_query", args: []value.Value{vi(3), vs("$")}, want: "3"},
+		{name: "first definite absent", fn: "json_path_query_first", args: []value.Value{doc, vs("$.x")}, want: "missing"},
+		{name: "exists definite null field", fn: "json_path_exists", args: []value.Value{vo("a", vnull), vs("$.a")}, want: "true"},
 		{name: "absent wildcard", fn: "json_path_query", args: []value.Value{doc, vs("$.nope[*]")}, want: "[]"},
 		{name: "null doc", fn: "json_path_query", args: []value.Value{vnull, vs("$.a")}, want: "missing"},
 		{name: "bad path", fn: "json_path_query", args: []value.Value{doc, vs("$.[")}, err: "invalid JSONPath"},
@@ -54,6 +59,13 @@ func TestJSON_ParseKeepsOrderAndKinds(t *testing.T) {
 	require.Equal(t, value.Int, o.Get("z").Kind())
 	require.Equal(t, value.Float, o.Get("a").Kind())
 	require.Equal(t, value.Float, o.Get("m").Kind())
+}
+
+func TestJSON_DefinitePathKeepsTheValue(t *testing.T) {
+	inner := vo("z", vi(1), "a", vi(2))
+	v, err := callFn(t, nil, "json_path_query", vo("o", inner), vs("$.o"))
+	require.NoError(t, err)
+	require.Equal(t, []string{"z", "a"}, v.Object().Keys, "no round trip through a Go map")
 }
 
 func TestJSON_PathCache(t *testing.T) {
