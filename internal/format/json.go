@@ -61,7 +61,10 @@ type JSONDecoder struct {
 	nObj, nField, nElem int
 	allRows             bool // every top-level element is an object
 
-	want     map[string]int32 // kept top-level keys → column (-1 without schema); nil keeps all
+	want     map[string]int32 // kept top-level keys → index in wanted; nil keeps all
+	wanted   []wanted
+	rowKeys  []rowKey // per key position in a row: what the last payload had there
+	rowKeyB  []byte   // text of the rowKeys
 	cols     []value.Column
 	intCol   []bool // cols[i] is bigint
 	strict   bool
@@ -71,35 +74,97 @@ type JSONDecoder struct {
 	dupTab   []int32 // open-addressing table for duplicate-key checks
 }
 
+// wanted is a kept top-level field: its name (the string rows use) and
+// its schema column, or -1.
+type wanted struct {
+	name string
+	col  int32
+}
+
+// rowKey caches the decision for the key found at one position of a row,
+// so rows of a stable layout skip the map lookup.
+type rowKey struct {
+	off, end uint32 // the key's text in rowKeyB
+	want     int32  // index in wanted, or -1 for a skipped key
+}
+
+// Bounds of the row key cache.
+const (
+	maxRowKeys  = 64
+	maxRowKeyB  = 4096
+	skippedKey  = -1
+	nameFromKey = 2 // node.num of a tagKey whose name is wanted[node.off].name
+)
+
 // NewJSONDecoder returns a JSON decoder with the given options.
 func NewJSONDecoder(opts Options) *JSONDecoder {
 	d := &JSONDecoder{strict: opts.Strict, integers: opts.IntegerNumbers}
-	if opts.Schema != nil {
+	keep := func(name string, col int32) {
+		if _, dup := d.want[name]; !dup {
+			d.want[name] = int32(len(d.wanted))
+			d.wanted = append(d.wanted, wanted{name: name, col: col})
+		}
+	}
+	switch {
+	case opts.Schema != nil:
 		d.cols = opts.Schema
 		d.intCol = make([]bool, len(d.cols))
 		d.present = make([]bool, len(d.cols))
-		idx := make(map[string]int32, len(d.cols))
-		for i, c := range d.cols {
-			idx[c.Name] = int32(i)
-			d.intCol[i] = c.Type != nil && c.Type.Kind == value.Int
-		}
-		if opts.Fields == nil {
-			d.want = idx
-		} else {
-			d.want = make(map[string]int32, len(opts.Fields))
+		d.want = make(map[string]int32, len(d.cols))
+		var sel map[string]bool
+		if opts.Fields != nil {
+			sel = make(map[string]bool, len(opts.Fields))
 			for _, f := range opts.Fields {
-				if i, ok := idx[f]; ok {
-					d.want[f] = i
-				}
+				sel[f] = true
 			}
 		}
-	} else if opts.Fields != nil {
+		for i, c := range d.cols {
+			d.intCol[i] = c.Type != nil && c.Type.Kind == value.Int
+			if sel == nil || sel[c.Name] {
+				keep(c.Name, int32(i))
+			}
+		}
+	case opts.Fields != nil:
 		d.want = make(map[string]int32, len(opts.Fields))
 		for _, f := range opts.Fields {
-			d.want[f] = -1
+			keep(f, -1)
 		}
 	}
 	return d
+}
+
+// selectKey decides whether the key at position p of a row, whose text
+// is d.buf[start:], is kept, and returns its index in wanted (or
+// skippedKey).
+func (d *JSONDecoder) selectKey(p, start int) int32 {
+	kb := d.buf[start:]
+	if p < len(d.rowKeys) {
+		if e := d.rowKeys[p]; string(d.rowKeyB[e.off:e.end]) == string(kb) {
+			return e.want
+		}
+	}
+	w, ok := d.want[string(kb)]
+	if !ok {
+		w = skippedKey
+	}
+	if p <= len(d.rowKeys) && p < maxRowKeys {
+		if len(d.rowKeyB)+len(kb) > maxRowKeyB {
+			// The layouts keep changing: start the cache afresh.
+			d.rowKeys, d.rowKeyB = d.rowKeys[:0], d.rowKeyB[:0]
+			if p > 0 {
+				return w
+			}
+		}
+		e := rowKey{off: uint32(len(d.rowKeyB)), want: w}
+		d.rowKeyB = append(d.rowKeyB, kb...)
+		e.end = uint32(len(d.rowKeyB))
+		if p < len(d.rowKeys) {
+			d.rowKeys[p] = e
+		} else {
+			d.rowKeys = append(d.rowKeys, e)
+		}
+	}
+	return w
 }
 
 // Decode decodes one payload: an object is one row, an array of objects
@@ -338,6 +403,7 @@ func (d *JSONDecoder) object(depth int, row bool) error {
 		return nil
 	}
 	filter := row && d.want != nil
+	p := 0 // key position, for the row key cache
 	for {
 		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
 			return d.unexpected()
@@ -352,24 +418,30 @@ func (d *JSONDecoder) object(depth int, row bool) error {
 			return d.unexpected()
 		}
 		d.pos++
-		col := int32(-1)
-		keep := true
-		if filter {
-			col, keep = d.want[string(d.buf[start:])]
-		}
-		if keep {
-			d.tape = append(d.tape, d.key(start, col))
-			intHint := col >= 0 && d.intCol[col]
-			if err := d.value(depth, intHint); err != nil {
+		switch {
+		case !filter:
+			d.tape = append(d.tape, d.key(start, -1))
+			if err := d.value(depth, false); err != nil {
 				return err
 			}
 			n++
-		} else {
+		default:
+			w := d.selectKey(p, start)
+			p++
 			d.buf = d.buf[:start]
-			d.skipWS()
-			if err := d.skip(depth); err != nil {
+			if w == skippedKey {
+				d.skipWS()
+				if err := d.skip(depth); err != nil {
+					return err
+				}
+				break
+			}
+			col := d.wanted[w].col
+			d.tape = append(d.tape, node{tag: tagKey, col: col, off: uint32(w), num: nameFromKey})
+			if err := d.value(depth, col >= 0 && d.intCol[col]); err != nil {
 				return err
 			}
+			n++
 		}
 		d.skipWS()
 		if d.pos >= len(d.data) {
@@ -417,11 +489,7 @@ func (d *JSONDecoder) str() error {
 	i := d.pos
 	start := i
 	for {
-		for i < len(data) {
-			c := data[i]
-			if c == '"' || c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-				break
-			}
+		for i < len(data) && plain[data[i]] {
 			i++
 		}
 		if i >= len(data) {
@@ -506,6 +574,15 @@ func (d *JSONDecoder) str() error {
 	}
 }
 
+// plain marks the bytes a string body holds as they are: not a quote, a
+// backslash, a control character or the start of a multi-byte sequence.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 func hex4(b []byte) (rune, bool) {
 	if len(b) < 4 {
 		return 0, false
@@ -550,9 +627,13 @@ func (d *JSONDecoder) number(asInt bool) error {
 	case i < len(data) && data[i] == '0':
 		i++
 	case i < len(data) && data[i] >= '1' && data[i] <= '9':
-		for ; i < len(data) && data[i] >= '0' && data[i] <= '9'; i++ {
+		for ; i < len(data); i++ {
+			c := data[i] - '0'
+			if c > 9 {
+				break
+			}
 			if digits < 19 {
-				mant = mant*10 + uint64(data[i]-'0')
+				mant = mant*10 + uint64(c)
 				digits++
 			} else {
 				exact = false
@@ -571,12 +652,16 @@ func (d *JSONDecoder) number(asInt bool) error {
 			d.pos = i
 			return d.unexpected()
 		}
-		for ; i < len(data) && data[i] >= '0' && data[i] <= '9'; i++ {
+		for ; i < len(data); i++ {
+			c := data[i] - '0'
+			if c > 9 {
+				break
+			}
 			switch {
-			case mant == 0 && data[i] == '0':
+			case mant == 0 && c == 0:
 				exp10--
 			case digits < 19:
-				mant = mant*10 + uint64(data[i]-'0')
+				mant = mant*10 + uint64(c)
 				digits++
 				exp10--
 			default:
@@ -932,6 +1017,9 @@ func (b *builder) object(row bool) *value.Object {
 
 func (b *builder) keyString(k *node) string {
 	d := b.d
+	if k.num == nameFromKey {
+		return d.wanted[k.off].name
+	}
 	ord := b.kord
 	b.kord++
 	if k.num == 1 {
@@ -989,8 +1077,8 @@ func (b *builder) row() (*value.Object, error) {
 }
 
 func (d *JSONDecoder) columnOf(name string) int32 {
-	if c, ok := d.want[name]; ok {
-		return c
+	if w, ok := d.want[name]; ok {
+		return d.wanted[w].col
 	}
 	return -1
 }

@@ -152,6 +152,11 @@ func AppendFloat(dst []byte, f float64) []byte {
 		return append(dst, "null"...)
 	}
 	a := math.Abs(f)
+	if a < 1e15 && a == math.Trunc(a) && a != 0 {
+		// Whole numbers print as integers; this path is exact and several
+		// times faster than the shortest-representation search.
+		return strconv.AppendInt(dst, int64(f), 10)
+	}
 	if a != 0 && (a < 1e-6 || a >= 1e21) {
 		n := len(dst)
 		dst = strconv.AppendFloat(dst, f, 'e', -1, 64)
