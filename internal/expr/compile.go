@@ -171,6 +171,17 @@ func columnEval(src int, name string) Eval {
 	}
 }
 
+// columnName is the name of a column reference.
+func columnName(e ast.Expr) string {
+	switch n := e.(type) {
+	case *ast.Ident:
+		return n.Name
+	case *ast.MemberExpr:
+		return n.Name
+	}
+	return ""
+}
+
 // IsColumnRef reports whether e is a plain (possibly qualified) column
 // reference, whose null values projection keeps.
 func IsColumnRef(e ast.Expr, r Resolver) bool {
@@ -290,6 +301,7 @@ func (c *Compiler) slice(n *ast.SliceExpr) (Eval, error) {
 			return nil, err
 		}
 	}
+	// bound evaluates a slice bound; negative bounds count from the end.
 	bound := func(ctx *Ctx, e Eval, def, length int) (int, error) {
 		if e == nil {
 			return def, nil
@@ -304,12 +316,6 @@ func (c *Compiler) slice(n *ast.SliceExpr) (Eval, error) {
 		}
 		if i < 0 {
 			i += length
-		}
-		if i < 0 {
-			i = 0
-		}
-		if i > length {
-			i = length
 		}
 		return i, nil
 	}
@@ -335,8 +341,8 @@ func (c *Compiler) slice(n *ast.SliceExpr) (Eval, error) {
 		if err != nil {
 			return value.Value{}, err
 		}
-		if to < from {
-			to = from
+		if from < 0 || to > length || from > to {
+			return value.Value{}, fmt.Errorf("slice [%d:%d] out of range for length %d", from, to, length)
 		}
 		if v.Kind() == value.String {
 			return value.StringValue(v.Str()[from:to]), nil
@@ -689,8 +695,12 @@ func (c *Compiler) call(n *ast.Call) (Eval, error) {
 		return c.Aggregate(c, n, spec)
 	case function.Analytic:
 		return c.analytic(n, spec)
-	case function.Window, function.Special:
+	case function.Window:
 		return nil, errorf(n.NamePos, "function %s: %v", n.Name, ErrNotSupported)
+	case function.Special:
+		if spec.Exec == nil {
+			return nil, errorf(n.NamePos, "function %s: %v", n.Name, ErrNotSupported)
+		}
 	}
 	args, consts, err := c.compileArgs(n, spec)
 	if err != nil {
@@ -744,7 +754,11 @@ func (c *Compiler) compileArgs(n *ast.Call, spec *function.Spec) ([]Eval, []func
 		}
 		args = append(args, e)
 		v, isConst := IsConst(a)
-		consts = append(consts, function.Arg{Const: isConst, Value: v})
+		arg := function.Arg{Const: isConst, Value: v}
+		if IsColumnRef(a, c.Resolver) {
+			arg.Name = columnName(a)
+		}
+		consts = append(consts, arg)
 	}
 	if err := spec.CheckArgs(consts); err != nil {
 		return nil, nil, errorf(n.NamePos, "%v", err)

@@ -21,6 +21,8 @@ type Ctx struct {
 	// being emitted (0 outside windows).
 	WindowStart int64
 	WindowEnd   int64
+
+	expanded value.Value // the set-returning field's value of the current row
 }
 
 // Row returns the row of source i, or nil.

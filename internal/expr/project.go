@@ -20,6 +20,64 @@ type Field struct {
 	KeepNull  bool
 	AliasSlot int // -1 when the field has no alias
 	Star      *Star
+	// Merge spreads an object result into the row's columns
+	// (changed_cols, extract) instead of writing it under Name.
+	Merge bool
+	// Expand turns an array result into one output row per element
+	// (unnest); object elements are merged, others written under Name.
+	Expand bool
+}
+
+// HasExpand reports whether a select list has a set-returning field.
+func HasExpand(fields []*Field) bool {
+	for _, f := range fields {
+		if f.Expand {
+			return true
+		}
+	}
+	return false
+}
+
+// ProjectRows is Project for select lists with a set-returning field: it
+// returns one row per element of the expanded array (none for an empty
+// or nil array); other fields repeat on every row.
+func ProjectRows(fields []*Field, ctx *Ctx, sendNil bool) ([]*value.Object, error) {
+	base, err := Project(fields, ctx, sendNil)
+	if err != nil {
+		return nil, err
+	}
+	var ex *Field
+	for _, f := range fields {
+		if f.Expand {
+			ex = f
+			break
+		}
+	}
+	v := ctx.expanded
+	if v.IsNil() {
+		return nil, nil
+	}
+	elems := []value.Value{v}
+	if v.Kind() == value.Array {
+		elems = v.Array()
+	}
+	rows := make([]*value.Object, 0, len(elems))
+	for _, e := range elems {
+		r := base.Clone()
+		if e.Kind() == value.Obj {
+			o := e.Object()
+			for i, k := range o.Keys {
+				r.Set(k, o.Vals[i])
+			}
+		} else if keep(e, false, sendNil) {
+			if e.IsMissing() {
+				e = value.NullValue()
+			}
+			r.Set(ex.Name, e)
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
 }
 
 // Project evaluates a select list for the current row into a new object.
@@ -41,6 +99,18 @@ func Project(fields []*Field, ctx *Ctx, sendNil bool) (*value.Object, error) {
 			ctx.Aliases[f.AliasSlot] = v
 		}
 		if f.Invisible {
+			continue
+		}
+		if f.Expand {
+			ctx.expanded = v
+			continue
+		}
+		if f.Merge {
+			if o := v.Object(); v.Kind() == value.Obj {
+				for i, k := range o.Keys {
+					out.Set(k, o.Vals[i])
+				}
+			}
 			continue
 		}
 		if !keep(v, f.KeepNull, sendNil) {

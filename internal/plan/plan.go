@@ -169,6 +169,19 @@ func build(sql string, stmt *ast.SelectStatement, cat Catalog, funcs *function.R
 			KeepNull:  expr.IsColumnRef(f.Expr, b),
 			AliasSlot: slots[i],
 		}
+		if call, ok := f.Expr.(*ast.Call); ok {
+			if spec, ok := funcs.Lookup(call.Name); ok {
+				switch {
+				case spec.SetReturning:
+					if expr.HasExpand(p.Fields) {
+						return nil, &expr.CompileError{Pos: call.NamePos, Msg: "only one set-returning function is allowed in the select list"}
+					}
+					pf.Expand = true
+				case spec.Columns && f.Alias == "":
+					pf.Merge = true
+				}
+			}
+		}
 		p.Fields = append(p.Fields, pf)
 	}
 	p.Analytics = comp.Analytics

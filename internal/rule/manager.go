@@ -156,7 +156,7 @@ func (m *Manager) check(d *Def) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := topo.CheckActions(m.deps.Env, d.actions()); err != nil {
+	if err := topo.CheckActions(m.deps.Env, m.deps.SinkDefaults, d.actions()); err != nil {
 		return nil, errs.With(errs.Rule, err)
 	}
 	names := make([]string, len(p.Sources))

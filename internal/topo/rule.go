@@ -35,6 +35,9 @@ type Deps struct {
 	Env     *connector.Env
 	Logger  *slog.Logger
 	Clock   clock.Clock
+	// SinkDefaults are per-type sink properties under the action's own
+	// (e.g. the MQTT server kuiperd uses).
+	SinkDefaults map[string]map[string]any
 }
 
 // Topo is one running rule.
@@ -53,6 +56,8 @@ type Topo struct {
 	sinks         []*sinkNode
 	subs          []*Subscription
 
+	expand bool // the select list has a set-returning function
+
 	mu  sync.Mutex
 	err error
 }
@@ -63,9 +68,10 @@ func Start(id string, p *plan.Plan, actions []Action, opts Options, deps Deps) (
 	if len(p.Sources) != 1 {
 		return nil, fmt.Errorf("rules reading %d sources are %w", len(p.Sources), expr.ErrNotSupported)
 	}
-	t := &Topo{id: id, plan: p, opts: opts, deps: deps, logger: deps.Logger.With("rule", id), done: make(chan struct{})}
+	t := &Topo{id: id, plan: p, opts: opts, deps: deps, logger: deps.Logger.With("rule", id), done: make(chan struct{}), expand: expr.HasExpand(p.Fields)}
 	now := deps.Clock.Now
 	for i, a := range actions {
+		a.Props = WithDefaults(deps.SinkDefaults, a)
 		n, err := newSinkNode(deps.Env, a, i, id, t.logger, now)
 		if err != nil {
 			return nil, err
@@ -234,15 +240,27 @@ func (t *Topo) process(ctx context.Context, ectx *expr.Ctx, row *value.Row) {
 	m := ops[i]
 	m.RecordsIn.Add(1)
 	m.LastInvoke.Store(ms)
-	out, err := expr.Project(p.Fields, ectx, t.opts.SendNilField)
-	if err != nil {
-		t.rowError(ctx, m, err, now)
-		return
+	var rows []*value.Object
+	if t.expand {
+		var err error
+		if rows, err = expr.ProjectRows(p.Fields, ectx, t.opts.SendNilField); err != nil {
+			t.rowError(ctx, m, err, now)
+			return
+		}
+	} else {
+		out, err := expr.Project(p.Fields, ectx, t.opts.SendNilField)
+		if err != nil {
+			t.rowError(ctx, m, err, now)
+			return
+		}
+		rows = []*value.Object{out}
 	}
 	m.RecordsOut.Add(1)
 	m.Processed.Add(1)
 	m.LatencyUs.Store(t.deps.Clock.Now().Sub(now).Microseconds())
-	t.send(ctx, []*value.Object{out})
+	if len(rows) > 0 {
+		t.send(ctx, rows)
+	}
 }
 
 func (t *Topo) send(ctx context.Context, rows []*value.Object) {

@@ -27,10 +27,21 @@ type Action struct {
 	Sink api.Sink
 }
 
+// WithDefaults returns the action's properties over the defaults of its
+// sink type.
+func WithDefaults(defaults map[string]map[string]any, a Action) map[string]any {
+	d := defaults[a.Type]
+	if d == nil {
+		return a.Props
+	}
+	return connector.Merge(d, a.Props)
+}
+
 // CheckActions verifies that every action names a known sink whose
 // properties configure, without opening anything.
-func CheckActions(env *connector.Env, actions []Action) error {
+func CheckActions(env *connector.Env, defaults map[string]map[string]any, actions []Action) error {
 	for i, a := range actions {
+		a.Props = WithDefaults(defaults, a)
 		if a.Sink != nil {
 			continue
 		}

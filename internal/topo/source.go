@@ -27,6 +27,9 @@ type SourceManager struct {
 	clock  clock.Clock
 	// MaxMessageSize drops larger payloads (0: no limit).
 	MaxMessageSize int
+	// Defaults are per-type source properties under the connector's
+	// configuration file (e.g. the MQTT server kuiperd uses).
+	Defaults map[string]map[string]any
 
 	mu      sync.Mutex
 	sources map[string]*sharedSource
@@ -156,6 +159,9 @@ func (m *SourceManager) start(key string, def *catalog.Def) (*sharedSource, erro
 	props, err := connector.LoadConf(m.etcDir, "sources", def.Props.Type, def.Props.ConfKey)
 	if err != nil {
 		return nil, err
+	}
+	if d := m.Defaults[def.Props.Type]; d != nil {
+		props = connector.Merge(d, props)
 	}
 	if def.Props.Extra != "" {
 		if props, err = connector.MergeExtra(props, def.Props.Extra); err != nil {

@@ -83,8 +83,15 @@ func StringValue(s string) Value { return Value{kind: String, str: s} }
 // BytesValue wraps a byte slice. The bytes are copied.
 func BytesValue(b []byte) Value { return Value{kind: Bytes, str: string(b)} }
 
-// TimeValue wraps a time with nanosecond precision.
-func TimeValue(t time.Time) Value { return Value{kind: Time, num: uint64(t.UnixNano())} }
+// TimeValue wraps a time with nanosecond precision. A time zone other
+// than UTC is kept (convert_tz), so formatting shows local wall time.
+func TimeValue(t time.Time) Value {
+	v := Value{kind: Time, num: uint64(t.UnixNano())}
+	if loc := t.Location(); loc != time.UTC && loc != nil {
+		v.ref = loc
+	}
+	return v
+}
 
 // ArrayValue wraps a slice of values; the slice is not copied.
 func ArrayValue(a []Value) Value { return Value{kind: Array, ref: a} }
@@ -150,10 +157,14 @@ func (v Value) Str() string {
 	return ""
 }
 
-// Time returns the datetime payload in UTC.
+// Time returns the datetime payload, in UTC unless it carries a zone.
 func (v Value) Time() time.Time {
 	if v.kind == Time {
-		return time.Unix(0, int64(v.num)).UTC()
+		t := time.Unix(0, int64(v.num)).UTC()
+		if loc, ok := v.ref.(*time.Location); ok {
+			t = t.In(loc)
+		}
+		return t
 	}
 	return time.Time{}
 }

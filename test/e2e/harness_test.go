@@ -1,0 +1,205 @@
+package e2e_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	mqtt "github.com/eclipse/paho.mqtt.golang"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kuiperio/kuiper/internal/app"
+	"github.com/kuiperio/kuiper/internal/broker"
+)
+
+// mqttEnv is set to a broker URL (tcp://127.0.0.1:1883) to run the tests
+// against a real broker instead of the embedded one.
+const mqttEnv = "KUIPER_TEST_MQTT"
+
+var (
+	sharedBrokerOnce sync.Once
+	sharedBrokerURL  string
+	sharedBrokerErr  error
+)
+
+// brokerURL returns the broker the tests use: $KUIPER_TEST_MQTT, or one
+// embedded broker shared by the whole test binary.
+func brokerURL(t testing.TB) string {
+	t.Helper()
+	if u := os.Getenv(mqttEnv); u != "" {
+		return u
+	}
+	sharedBrokerOnce.Do(func() {
+		b, err := broker.Start("127.0.0.1:0", slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			sharedBrokerErr = err
+			return
+		}
+		sharedBrokerURL = b.URL()
+	})
+	require.NoError(t, sharedBrokerErr)
+	return sharedBrokerURL
+}
+
+// server is a kuiperd running in-process.
+type server struct {
+	*app.App
+	home string
+	t    testing.TB
+}
+
+// startServer starts kuiperd on a free port with home as its home folder
+// ("" for a fresh temporary one).
+func startServer(t testing.TB, home string) *server {
+	t.Helper()
+	if home == "" {
+		home = t.TempDir()
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("KUIPER_TEST_LOG") != "" {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	a, err := app.Start(app.Options{
+		Home:       home,
+		Environ:    []string{"KUIPER__MQTT__EMBEDDEDBROKER=never"},
+		RESTAddr:   "127.0.0.1:0",
+		MQTTServer: brokerURL(t),
+		Logger:     logger,
+	})
+	require.NoError(t, err)
+	s := &server{App: a, home: home, t: t}
+	t.Cleanup(func() { _ = a.Close() })
+	return s
+}
+
+// call sends a REST request and returns the status and body.
+func (s *server) call(method, path string, body any) (int, string) {
+	s.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		require.NoError(s.t, err)
+		r = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, s.RESTURL()+path, r)
+	require.NoError(s.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	require.NoError(s.t, err)
+	return resp.StatusCode, string(data)
+}
+
+// mustCall is call that requires the given status.
+func (s *server) mustCall(method, path string, body any, status int) string {
+	s.t.Helper()
+	code, out := s.call(method, path, body)
+	require.Equal(s.t, status, code, "%s %s: %s", method, path, out)
+	return out
+}
+
+// ruleStatus returns the decoded status object of a rule.
+func (s *server) ruleStatus(id string) map[string]any {
+	s.t.Helper()
+	out := s.mustCall("GET", "/rules/"+id+"/status", nil, 200)
+	var m map[string]any
+	require.NoError(s.t, json.Unmarshal([]byte(out), &m))
+	return m
+}
+
+// waitRunning waits until the rule runs and its sources are connected.
+func (s *server) waitRunning(id string) {
+	s.t.Helper()
+	require.Eventually(s.t, func() bool {
+		st := s.ruleStatus(id)
+		if st["status"] != "running" {
+			return false
+		}
+		for k, v := range st {
+			if strings.HasPrefix(k, "source_") && strings.HasSuffix(k, "_connection_status") && v != float64(1) {
+				return false
+			}
+		}
+		return true
+	}, 10*time.Second, 20*time.Millisecond)
+}
+
+// client is a test MQTT client that records what it receives.
+type client struct {
+	c  mqtt.Client
+	mu sync.Mutex
+	// msgs per topic filter
+	got map[string][][]byte
+	t   testing.TB
+}
+
+var clientSeq struct {
+	sync.Mutex
+	n int
+}
+
+func newClient(t testing.TB) *client {
+	t.Helper()
+	clientSeq.Lock()
+	clientSeq.n++
+	id := fmt.Sprintf("kuiper-test-%d-%d", os.Getpid(), clientSeq.n)
+	clientSeq.Unlock()
+	opts := mqtt.NewClientOptions().AddBroker(brokerURL(t)).SetClientID(id).SetCleanSession(true).SetOrderMatters(true)
+	c := mqtt.NewClient(opts)
+	tok := c.Connect()
+	require.True(t, tok.WaitTimeout(10*time.Second), "connect timeout")
+	require.NoError(t, tok.Error())
+	cl := &client{c: c, got: map[string][][]byte{}, t: t}
+	t.Cleanup(func() { c.Disconnect(100) })
+	return cl
+}
+
+func (c *client) subscribe(topic string) {
+	c.t.Helper()
+	tok := c.c.Subscribe(topic, 1, func(_ mqtt.Client, m mqtt.Message) {
+		c.mu.Lock()
+		c.got[topic] = append(c.got[topic], append([]byte(nil), m.Payload()...))
+		c.mu.Unlock()
+	})
+	require.True(c.t, tok.WaitTimeout(10*time.Second))
+	require.NoError(c.t, tok.Error())
+}
+
+func (c *client) publish(topic string, payload []byte) {
+	c.t.Helper()
+	tok := c.c.Publish(topic, 1, false, payload)
+	require.True(c.t, tok.WaitTimeout(10*time.Second))
+	require.NoError(c.t, tok.Error())
+}
+
+func (c *client) received(topic string) [][]byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([][]byte(nil), c.got[topic]...)
+}
+
+// waitMessages waits until n messages arrived on topic, then returns them.
+func (c *client) waitMessages(topic string, n int) []string {
+	c.t.Helper()
+	require.Eventually(c.t, func() bool { return len(c.received(topic)) >= n }, 10*time.Second, 10*time.Millisecond,
+		"waiting for %d messages on %s", n, topic)
+	var out []string
+	for _, m := range c.received(topic) {
+		out = append(out, string(m))
+	}
+	return out
+}
