@@ -82,12 +82,16 @@ func TestConversion_ConvertTZ(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, value.Time, v.Kind())
 	require.Equal(t, int64(1700000000000), v.UnixMilli(), "the instant does not change")
-	if !valueKeepsZone() {
-		t.Skip("value.TimeValue drops the time zone")
-	}
 	s, err := callFn(t, nil, "format_time", v, vs("yyyy-MM-dd HH:mm:ss XXX"))
 	require.NoError(t, err)
 	require.Equal(t, "2023-11-15 06:13:20 +08:00", s.Str())
+	// Wall-clock parts follow the datetime's zone over the configured one.
+	h, err := callFn(t, nil, "hour", v)
+	require.NoError(t, err)
+	require.Equal(t, int64(6), h.Int())
+	d, err := callFn(t, nil, "day_of_month", v)
+	require.NoError(t, err)
+	require.Equal(t, int64(15), d.Int())
 }
 
 func TestConversion_Validate(t *testing.T) {

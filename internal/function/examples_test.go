@@ -5,11 +5,8 @@ import (
 	"math"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/kuiperio/kuiper/internal/value"
 )
 
 // TestExamples runs every example of every built-in spec.
@@ -18,9 +15,6 @@ func TestExamples(t *testing.T) {
 	for _, s := range reg.All() {
 		t.Run(s.Name, func(t *testing.T) {
 			require.NotEmpty(t, s.Examples, "every function has an example")
-			if s.Name == "convert_tz" && !valueKeepsZone() {
-				t.Skip("value.TimeValue drops the time zone, so convert_tz cannot change how a datetime is formatted")
-			}
 			for _, ex := range s.Examples {
 				var want any
 				require.NoError(t, json.Unmarshal([]byte(ex.Result), &want), "result of %q is JSON", ex.SQL)
@@ -85,11 +79,4 @@ func anyEqual(x, y any) bool {
 		return true
 	}
 	return reflect.DeepEqual(x, y)
-}
-
-// valueKeepsZone reports whether datetime values carry their time zone,
-// which convert_tz needs.
-func valueKeepsZone() bool {
-	loc := time.FixedZone("X", 3600)
-	return value.TimeValue(time.Unix(0, 0).In(loc)).Time().Location() == loc
 }
