@@ -65,6 +65,7 @@ type App struct {
 	rules    *rule.Manager
 	sources  *topo.SourceManager
 	http     *http.Server
+	pprof    *http.Server
 	listener net.Listener
 	served   chan error
 }
@@ -156,6 +157,9 @@ func Start(opts Options) (a *App, err error) {
 		return a, err
 	}
 	a.rules.Restore()
+	if err := a.startPprof(); err != nil {
+		return a, fmt.Errorf("start pprof: %w", err)
+	}
 
 	addr := opts.RESTAddr
 	if addr == "" {
@@ -289,6 +293,10 @@ func (a *App) shutdown(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 		a.http = nil
+	}
+	if a.pprof != nil {
+		_ = a.pprof.Close()
+		a.pprof = nil
 	}
 	if a.rules != nil {
 		a.rules.StopAll()
