@@ -80,10 +80,25 @@ func ProjectRows(fields []*Field, ctx *Ctx, sendNil bool) ([]*value.Object, erro
 	return rows, nil
 }
 
-// Project evaluates a select list for the current row into a new object.
+// Project evaluates a select list for the current row. The result may be
+// the row's own message (a bare SELECT *), so callers must not modify it.
 // With sendNil, nil values are written as null instead of being left out.
 func Project(fields []*Field, ctx *Ctx, sendNil bool) (*value.Object, error) {
-	out := value.NewObject(len(fields))
+	n := len(fields)
+	for _, f := range fields {
+		if st := f.Star; st != nil {
+			// A bare SELECT * passes the (read-only, shared) message on.
+			if len(fields) == 1 && st.Except == nil && st.Replace == nil && len(ctx.Rows) == 1 && ctx.Rows[0] != nil && ctx.Rows[0].Msg != nil {
+				return ctx.Rows[0].Msg, nil
+			}
+			for _, r := range ctx.Rows {
+				if r != nil {
+					n += r.Msg.Len()
+				}
+			}
+		}
+	}
+	out := value.NewObject(n)
 	for _, f := range fields {
 		if f.Star != nil {
 			if err := projectStar(out, f.Star, ctx, sendNil); err != nil {
