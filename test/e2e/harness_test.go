@@ -54,28 +54,41 @@ type server struct {
 	*app.App
 	home string
 	t    testing.TB
+	// logs holds what the server logged (Info and up).
+	logs *logBuffer
 }
 
 // startServer starts kuiperd on a free port with home as its home folder
 // ("" for a fresh temporary one).
 func startServer(t testing.TB, home string) *server {
 	t.Helper()
+	return startServerEnv(t, home)
+}
+
+// startServerEnv is startServer with extra KUIPER__ configuration
+// overrides ("KUIPER__BASIC__MAXMESSAGESIZE=1024").
+func startServerEnv(t testing.TB, home string, environ ...string) *server {
+	t.Helper()
 	if home == "" {
 		home = t.TempDir()
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := &logBuffer{}
+	var w io.Writer = logs
+	level := slog.LevelInfo
 	if os.Getenv("KUIPER_TEST_LOG") != "" {
-		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		w = io.MultiWriter(logs, os.Stderr)
+		level = slog.LevelDebug
 	}
+	logger := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 	a, err := app.Start(app.Options{
 		Home:       home,
-		Environ:    []string{"KUIPER__MQTT__EMBEDDEDBROKER=never"},
+		Environ:    append([]string{"KUIPER__MQTT__EMBEDDEDBROKER=never"}, environ...),
 		RESTAddr:   "127.0.0.1:0",
 		MQTTServer: brokerURL(t),
 		Logger:     logger,
 	})
 	require.NoError(t, err)
-	s := &server{App: a, home: home, t: t}
+	s := &server{App: a, home: home, t: t, logs: logs}
 	t.Cleanup(func() { _ = a.Close() })
 	return s
 }
