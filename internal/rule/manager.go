@@ -183,7 +183,9 @@ func (m *Manager) Create(raw json.RawMessage) (string, error) {
 	}
 	streams, err := m.check(d)
 	if err != nil {
-		return "", err
+		// eKuiper answers every rule it cannot plan (bad SQL, unknown
+		// stream, bad action) with code 1000, whatever the cause.
+		return "", errs.With(errs.Undefined, err)
 	}
 	m.mu.Lock()
 	if _, ok := m.rules[d.ID]; ok {
