@@ -157,7 +157,10 @@ type client struct {
 	mu sync.Mutex
 	// msgs per topic filter
 	got map[string][][]byte
-	t   testing.TB
+	// qos of each message per topic filter, and the topics it came on
+	qos    map[string][]byte
+	topics map[string][]string
+	t      testing.TB
 }
 
 var clientSeq struct {
@@ -176,16 +179,24 @@ func newClient(t testing.TB) *client {
 	tok := c.Connect()
 	require.True(t, tok.WaitTimeout(10*time.Second), "connect timeout")
 	require.NoError(t, tok.Error())
-	cl := &client{c: c, got: map[string][][]byte{}, t: t}
+	cl := &client{c: c, got: map[string][][]byte{}, qos: map[string][]byte{}, topics: map[string][]string{}, t: t}
 	t.Cleanup(func() { c.Disconnect(100) })
 	return cl
 }
 
 func (c *client) subscribe(topic string) {
 	c.t.Helper()
-	tok := c.c.Subscribe(topic, 1, func(_ mqtt.Client, m mqtt.Message) {
+	c.subscribeQoS(topic, 1)
+}
+
+// subscribeQoS subscribes to a topic filter with the given QoS.
+func (c *client) subscribeQoS(topic string, qos byte) {
+	c.t.Helper()
+	tok := c.c.Subscribe(topic, qos, func(_ mqtt.Client, m mqtt.Message) {
 		c.mu.Lock()
 		c.got[topic] = append(c.got[topic], append([]byte(nil), m.Payload()...))
+		c.qos[topic] = append(c.qos[topic], m.Qos())
+		c.topics[topic] = append(c.topics[topic], m.Topic())
 		c.mu.Unlock()
 	})
 	require.True(c.t, tok.WaitTimeout(10*time.Second))
