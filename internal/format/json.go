@@ -1,6 +1,7 @@
 package format
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -133,11 +134,9 @@ func NewJSONDecoder(opts Options) *JSONDecoder {
 	return d
 }
 
-// selectKey decides whether the key at position p of a row, whose text
-// is d.buf[start:], is kept, and returns its index in wanted (or
-// skippedKey).
-func (d *JSONDecoder) selectKey(p, start int) int32 {
-	kb := d.buf[start:]
+// selectKey decides whether the key kb at position p of a row is kept,
+// and returns its index in wanted (or skippedKey).
+func (d *JSONDecoder) selectKey(p int, kb []byte) int32 {
 	if p < len(d.rowKeys) {
 		if e := d.rowKeys[p]; string(d.rowKeyB[e.off:e.end]) == string(kb) {
 			return e.want
@@ -317,8 +316,12 @@ func (d *JSONDecoder) value(depth int, intHint bool) error {
 	case '"':
 		d.pos++
 		start := len(d.buf)
-		if err := d.str(); err != nil {
+		text, err := d.str()
+		if err != nil {
 			return err
+		}
+		if len(d.buf) == start { // text is still in the payload
+			d.buf = append(d.buf, text...)
 		}
 		d.tape = append(d.tape, node{tag: tagString, off: uint32(start), n: uint32(len(d.buf))})
 		return nil
@@ -410,7 +413,8 @@ func (d *JSONDecoder) object(depth int, row bool) error {
 		}
 		d.pos++
 		start := len(d.buf)
-		if err := d.str(); err != nil {
+		name, err := d.str()
+		if err != nil {
 			return err
 		}
 		d.skipWS()
@@ -420,13 +424,14 @@ func (d *JSONDecoder) object(depth int, row bool) error {
 		d.pos++
 		switch {
 		case !filter:
-			d.tape = append(d.tape, d.key(start, -1))
+			d.tape = append(d.tape, d.key(name))
+			d.buf = d.buf[:start] // drop the text of an escaped key
 			if err := d.value(depth, false); err != nil {
 				return err
 			}
 			n++
 		default:
-			w := d.selectKey(p, start)
+			w := d.selectKey(p, name)
 			p++
 			d.buf = d.buf[:start]
 			if w == skippedKey {
@@ -462,36 +467,99 @@ func (d *JSONDecoder) object(depth int, row bool) error {
 	}
 }
 
-// key records the key just decoded into d.buf[start:]. A key equal to the
-// one at the same ordinal in an earlier payload reuses that string, so
-// messages of a stable layout allocate nothing for their keys; other keys
-// move to d.kbuf, which becomes one string of keys only (so cached keys
-// never pin a payload's values).
-func (d *JSONDecoder) key(start int, col int32) node {
+// key records an object key. A key equal to the one at the same ordinal
+// in an earlier payload reuses that string, so messages of a stable
+// layout allocate nothing for their keys; other keys go to d.kbuf, which
+// becomes one string of keys only (so cached keys never pin a payload's
+// values).
+func (d *JSONDecoder) key(name []byte) node {
 	ord := d.nKeys
 	d.nKeys++
-	if ord < len(d.keyCache) && d.keyCache[ord] == string(d.buf[start:]) {
-		d.buf = d.buf[:start]
-		return node{tag: tagKey, col: col, off: uint32(ord), num: 1}
+	if ord < len(d.keyCache) && d.keyCache[ord] == string(name) {
+		return node{tag: tagKey, col: -1, off: uint32(ord), num: 1}
 	}
 	kstart := len(d.kbuf)
-	d.kbuf = append(d.kbuf, d.buf[start:]...)
-	d.buf = d.buf[:start]
-	return node{tag: tagKey, col: col, off: uint32(kstart), n: uint32(len(d.kbuf))}
+	d.kbuf = append(d.kbuf, name...)
+	return node{tag: tagKey, col: -1, off: uint32(kstart), n: uint32(len(d.kbuf))}
 }
 
 // maxKeyCache bounds the key cache (ordinals of keys in a payload).
 const maxKeyCache = 256
 
-// str decodes a string body after its opening quote into d.buf.
-func (d *JSONDecoder) str() error {
+// str scans a string body after its opening quote and returns its text.
+// A string without escapes or invalid UTF-8 is returned as a span of the
+// payload and d.buf is untouched; otherwise the decoded text is appended
+// to d.buf and the returned slice is that tail of d.buf.
+func (d *JSONDecoder) str() ([]byte, error) {
+	data := d.data
+	i := d.pos
+	for {
+		i = scanPlain(data, i)
+		if i >= len(data) {
+			d.pos = i
+			return nil, d.syntax("unexpected end of input in string")
+		}
+		c := data[i]
+		if c == '"' {
+			text := data[d.pos:i]
+			d.pos = i + 1
+			return text, nil
+		}
+		if c < utf8.RuneSelf {
+			break // an escape or a control character
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		i += size
+	}
+	start := len(d.buf)
+	d.buf = append(d.buf, data[d.pos:i]...)
+	d.pos = i
+	if err := d.decodeStr(); err != nil {
+		return nil, err
+	}
+	return d.buf[start:], nil
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// scanPlain returns the index of the first byte at or after i that is not
+// plain (see the plain table), or len(data). It tests eight bytes at a
+// time: a quote, a backslash, a byte below 0x20 or one with the high bit
+// set makes the word fall back to the byte loop.
+func scanPlain(data []byte, i int) int {
+	for ; i+8 <= len(data); i += 8 {
+		w := binary.LittleEndian.Uint64(data[i:])
+		q := w ^ ('"' * ones)
+		bs := w ^ ('\\' * ones)
+		// With no high bit in w, a byte's high bit in a difference can
+		// only come from a byte below 0x20, a quote or a backslash (the
+		// lowest one starts the borrow), so the test has no false
+		// positives for ASCII and never misses.
+		special := (w - 0x20*ones) | (q - ones) | (bs - ones)
+		if (special|w)&highs != 0 {
+			break
+		}
+	}
+	for i < len(data) && plain[data[i]] {
+		i++
+	}
+	return i
+}
+
+// decodeStr decodes the rest of a string body from d.pos, appending to
+// d.buf, after str found an escape or a byte that needs checking.
+func (d *JSONDecoder) decodeStr() error {
 	data := d.data
 	i := d.pos
 	start := i
 	for {
-		for i < len(data) && plain[data[i]] {
-			i++
-		}
+		i = scanPlain(data, i)
 		if i >= len(data) {
 			d.pos = i
 			return d.syntax("unexpected end of input in string")
@@ -511,35 +579,29 @@ func (d *JSONDecoder) str() error {
 			switch e := data[i]; e {
 			case '"', '\\', '/':
 				d.buf = append(d.buf, e)
-				i++
 			case 'b':
 				d.buf = append(d.buf, '\b')
-				i++
 			case 'f':
 				d.buf = append(d.buf, '\f')
-				i++
 			case 'n':
 				d.buf = append(d.buf, '\n')
-				i++
 			case 'r':
 				d.buf = append(d.buf, '\r')
-				i++
 			case 't':
 				d.buf = append(d.buf, '\t')
-				i++
 			case 'u':
 				r, ok := hex4(data[i+1:])
 				if !ok {
 					d.pos = i + 1
 					return d.syntax("invalid \\u escape in string")
 				}
-				i += 5
+				i += 4
 				if utf16.IsSurrogate(r) {
 					// A pair combines; a lone half becomes U+FFFD, as in
 					// encoding/json.
 					combined := false
-					if i+1 < len(data) && data[i] == '\\' && data[i+1] == 'u' {
-						if r2, ok := hex4(data[i+2:]); ok {
+					if i+2 < len(data) && data[i+1] == '\\' && data[i+2] == 'u' {
+						if r2, ok := hex4(data[i+3:]); ok {
 							if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
 								r = dec
 								i += 6
@@ -556,6 +618,7 @@ func (d *JSONDecoder) str() error {
 				d.pos = i
 				return d.syntax("invalid escape " + quoteChar(e) + " in string")
 			}
+			i++
 			start = i
 		case c < 0x20:
 			d.pos = i
@@ -854,16 +917,20 @@ func (d *JSONDecoder) skipLiteral(word string) error {
 func (d *JSONDecoder) skipStr() error {
 	data := d.data
 	i := d.pos
-	for i < len(data) {
-		c := data[i]
-		switch {
+	for {
+		i = scanPlain(data, i)
+		if i >= len(data) {
+			break
+		}
+		switch c := data[i]; {
 		case c == '"':
 			d.pos = i + 1
 			return nil
 		case c == '\\':
 			i++
 			if i >= len(data) {
-				break
+				d.pos = i
+				return d.syntax("unexpected end of input in string escape")
 			}
 			switch data[i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
@@ -881,12 +948,20 @@ func (d *JSONDecoder) skipStr() error {
 		case c < 0x20:
 			d.pos = i
 			return d.syntax("invalid control character in string")
-		default:
+		default: // UTF-8 is not checked when skipping: it cannot make JSON invalid
 			i++
 		}
 	}
 	d.pos = i
 	return d.syntax("unexpected end of input in string")
+}
+
+// skipDigits returns the index after the run of digits starting at i.
+func skipDigits(data []byte, i int) int {
+	for i < len(data) && data[i]-'0' <= 9 {
+		i++
+	}
+	return i
 }
 
 func (d *JSONDecoder) skipNumber() error {
@@ -895,38 +970,35 @@ func (d *JSONDecoder) skipNumber() error {
 	if data[i] == '-' {
 		i++
 	}
-	digits := func() bool {
-		if i >= len(data) || data[i] < '0' || data[i] > '9' {
-			return false
-		}
-		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
-			i++
-		}
-		return true
-	}
 	switch {
 	case i < len(data) && data[i] == '0':
 		i++
-	case !digits():
+	case i < len(data) && data[i]-'1' <= 8:
+		i = skipDigits(data, i+1)
+	default:
 		d.pos = i
 		return d.unexpected()
 	}
 	if i < len(data) && data[i] == '.' {
 		i++
-		if !digits() {
+		j := skipDigits(data, i)
+		if j == i {
 			d.pos = i
 			return d.unexpected()
 		}
+		i = j
 	}
 	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
 		i++
 		if i < len(data) && (data[i] == '+' || data[i] == '-') {
 			i++
 		}
-		if !digits() {
+		j := skipDigits(data, i)
+		if j == i {
 			d.pos = i
 			return d.unexpected()
 		}
+		i = j
 	}
 	d.pos = i
 	return nil

@@ -577,3 +577,26 @@ func TestJSONDecodeAllocs(t *testing.T) {
 		})
 	}
 }
+
+func TestJSONDecodeStringBoundaries(t *testing.T) {
+	specials := []string{`\"`, `\\`, `\n`, `\u00e9`, `\ud83d\ude00`, "\x01", "\x1f", "é", "温", "\xff", "\xe6\xb8", "\u2028", "\x7f", " ", "~", `"`}
+	for n := 0; n <= 20; n++ {
+		for p := 0; p <= n; p++ {
+			for _, sp := range specials {
+				body := strings.Repeat("a", p) + sp + strings.Repeat("b", n-p)
+				for _, payload := range []string{
+					`{"k":"` + body + `"}`,
+					`{"` + body + `":1}`,
+					`{"x":"` + body + `","k":2}`,
+				} {
+					checkAgainstStd(t, []byte(payload))
+					// The skipping path validates the same way.
+					var x any
+					stdOK := json.Unmarshal([]byte(payload), &x) == nil
+					_, err := decodeAll(t, format.NewJSONDecoder(format.Options{Fields: []string{"k"}}), payload)
+					require.Equal(t, stdOK, err == nil, "%q: %v", payload, err)
+				}
+			}
+		}
+	}
+}
