@@ -42,6 +42,7 @@ var layers = []struct {
 	{"internal/connector/", 72},
 	{"internal/connector", 70},
 	{"internal/topo", 80},
+	{"internal/plugin", 85},
 	{"internal/rule", 90},
 	{"internal/server/servertest", 105},
 	{"internal/server", 100},

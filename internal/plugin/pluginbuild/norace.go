@@ -1,0 +1,5 @@
+//go:build !race
+
+package pluginbuild
+
+const raceEnabled = false
