@@ -170,11 +170,17 @@ var clientSeq struct {
 
 func newClient(t testing.TB) *client {
 	t.Helper()
+	return newClientAt(t, brokerURL(t))
+}
+
+// newClientAt is a test client of the broker at url.
+func newClientAt(t testing.TB, url string) *client {
+	t.Helper()
 	clientSeq.Lock()
 	clientSeq.n++
 	id := fmt.Sprintf("kuiper-test-%d-%d", os.Getpid(), clientSeq.n)
 	clientSeq.Unlock()
-	opts := mqtt.NewClientOptions().AddBroker(brokerURL(t)).SetClientID(id).SetCleanSession(true).SetOrderMatters(true)
+	opts := mqtt.NewClientOptions().AddBroker(url).SetClientID(id).SetCleanSession(true).SetOrderMatters(true)
 	c := mqtt.NewClient(opts)
 	tok := c.Connect()
 	require.True(t, tok.WaitTimeout(10*time.Second), "connect timeout")
