@@ -675,90 +675,63 @@ var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 // set and they fit; everything else float64, exactly as strconv reads it.
 func (d *JSONDecoder) number(asInt bool) error {
 	data := d.data
-	i := d.pos
-	start := i
-	neg := false
+	start := d.pos
+	i := start
 	if data[i] == '-' {
-		neg = true
 		i++
 	}
-	var mant uint64
-	digits := 0 // significant digits accumulated in mant
-	exact := true
-	exp10 := 0
+	intStart := i
 	switch {
 	case i < len(data) && data[i] == '0':
 		i++
-	case i < len(data) && data[i] >= '1' && data[i] <= '9':
-		for ; i < len(data); i++ {
-			c := data[i] - '0'
-			if c > 9 {
-				break
-			}
-			if digits < 19 {
-				mant = mant*10 + uint64(c)
-				digits++
-			} else {
-				exact = false
-				exp10++
-			}
-		}
+	case i < len(data) && data[i]-'1' <= 8:
+		i = skipDigits(data, i+1)
 	default:
 		d.pos = i
 		return d.unexpected()
 	}
-	isInt := true
+	intEnd := i
+	fracStart, fracEnd := i, i
 	if i < len(data) && data[i] == '.' {
-		isInt = false
 		i++
-		if i >= len(data) || data[i] < '0' || data[i] > '9' {
+		fracStart = i
+		i = skipDigits(data, i)
+		if i == fracStart {
 			d.pos = i
 			return d.unexpected()
 		}
-		for ; i < len(data); i++ {
-			c := data[i] - '0'
-			if c > 9 {
-				break
-			}
-			switch {
-			case mant == 0 && c == 0:
-				exp10--
-			case digits < 19:
-				mant = mant*10 + uint64(c)
-				digits++
-				exp10--
-			default:
-				exact = false
-			}
-		}
+		fracEnd = i
 	}
+	exp, hasExp := 0, false
 	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
-		isInt = false
+		hasExp = true
 		i++
 		eneg := false
 		if i < len(data) && (data[i] == '+' || data[i] == '-') {
 			eneg = data[i] == '-'
 			i++
 		}
-		if i >= len(data) || data[i] < '0' || data[i] > '9' {
+		j := skipDigits(data, i)
+		if j == i {
 			d.pos = i
 			return d.unexpected()
 		}
-		e := 0
-		for ; i < len(data) && data[i] >= '0' && data[i] <= '9'; i++ {
-			if e < 100000 {
-				e = e*10 + int(data[i]-'0')
+		for _, c := range data[i:j] {
+			if exp < 100000 {
+				exp = exp*10 + int(c-'0')
 			}
 		}
 		if eneg {
-			e = -e
+			exp = -exp
 		}
-		exp10 += e
+		i = j
 	}
 	d.pos = i
-	if isInt && asInt {
-		if exact && digits <= 18 {
-			x := int64(mant)
+	neg := data[start] == '-'
+	nInt, nFrac := intEnd-intStart, fracEnd-fracStart
+	if asInt && nFrac == 0 && !hasExp {
+		if nInt <= 18 {
+			x := int64(digitsValue(data[intStart:intEnd], 0))
 			if neg {
 				x = -x
 			}
@@ -770,37 +743,45 @@ func (d *JSONDecoder) number(asInt bool) error {
 			return nil
 		}
 	}
-	var f float64
-	switch {
-	case mant == 0:
-		f = 0
-	case exact && mant <= 1<<53 && exp10 >= -22 && exp10 <= 22:
-		// Both operands are exact, so one rounding gives the correctly
-		// rounded result (Clinger's fast path, as strconv takes too).
-		f = float64(mant)
-		if exp10 < 0 {
-			f /= pow10[-exp10]
-		} else {
-			f *= pow10[exp10]
-		}
-	default:
-		var err error
-		f, err = strconv.ParseFloat(unsafeString(data[start:i]), 64)
-		if err != nil {
-			d.pos = start
-			if errors.Is(err, strconv.ErrRange) {
-				return &SyntaxError{Offset: start, Msg: "number " + string(data[start:i]) + " out of range", Err: ErrRange}
+	if nInt+nFrac <= 19 {
+		// At most 19 digits fit a uint64. When the mantissa and the power
+		// of ten are both exact in float64, one rounding gives the
+		// correctly rounded result (Clinger's fast path, as strconv takes
+		// too).
+		mant := digitsValue(data[fracStart:fracEnd], digitsValue(data[intStart:intEnd], 0))
+		exp10 := exp - nFrac
+		if mant <= 1<<53 && exp10 >= -22 && exp10 <= 22 {
+			f := float64(mant)
+			if exp10 < 0 {
+				f /= pow10[-exp10]
+			} else {
+				f *= pow10[exp10]
 			}
-			return d.syntax("invalid number " + string(data[start:i]))
+			if neg {
+				f = -f
+			}
+			d.tape = append(d.tape, node{tag: tagFloat, num: math.Float64bits(f)})
+			return nil
 		}
-		d.tape = append(d.tape, node{tag: tagFloat, num: math.Float64bits(f)})
-		return nil
 	}
-	if neg {
-		f = -f
+	f, err := strconv.ParseFloat(unsafeString(data[start:i]), 64)
+	if err != nil {
+		if errors.Is(err, strconv.ErrRange) {
+			return &SyntaxError{Offset: start, Msg: "number " + string(data[start:i]) + " out of range", Err: ErrRange}
+		}
+		return &SyntaxError{Offset: start, Msg: "invalid number " + string(data[start:i])}
 	}
 	d.tape = append(d.tape, node{tag: tagFloat, num: math.Float64bits(f)})
 	return nil
+}
+
+// digitsValue appends the decimal digits to acc (the digits are known to
+// be valid and few enough not to overflow).
+func digitsValue(digits []byte, acc uint64) uint64 {
+	for _, c := range digits {
+		acc = acc*10 + uint64(c-'0')
+	}
+	return acc
 }
 
 // unsafeSliceOf views one object as a slice of length 1.
