@@ -25,6 +25,7 @@ import (
 	"github.com/kuiperio/kuiper/internal/connector/memory"
 	"github.com/kuiperio/kuiper/internal/function"
 	"github.com/kuiperio/kuiper/internal/logging"
+	"github.com/kuiperio/kuiper/internal/plugin"
 	"github.com/kuiperio/kuiper/internal/rule"
 	"github.com/kuiperio/kuiper/internal/server"
 	"github.com/kuiperio/kuiper/internal/store"
@@ -64,6 +65,7 @@ type App struct {
 	catalog  *catalog.Catalog
 	rules    *rule.Manager
 	sources  *topo.SourceManager
+	plugins  *plugin.Manager
 	http     *http.Server
 	pprof    *http.Server
 	listener net.Listener
@@ -130,6 +132,7 @@ func Start(opts Options) (a *App, err error) {
 		return a, err
 	}
 	funcs := function.Builtins()
+	a.startPlugins(env, funcs)
 
 	a.catalog, err = catalog.Open(a.store.Table("streams"), func(d *catalog.Def) error {
 		if d.Kind == 0 || d.Props.Kind != "lookup" {
@@ -172,6 +175,7 @@ func Start(opts Options) (a *App, err error) {
 	handler := server.New(server.Options{
 		Streams:   &streamService{cat: a.catalog},
 		Rules:     ruleService{a.rules},
+		Plugins:   pluginService{native: a.plugins},
 		Logger:    a.logger,
 		Version:   buildVersion(),
 		StartTime: time.Now(),

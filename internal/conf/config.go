@@ -25,6 +25,7 @@ type Config struct {
 	Source   Source       `yaml:"source"`
 	Store    Store        `yaml:"store"`
 	Portable Portable     `yaml:"portable"`
+	Plugin   Plugin       `yaml:"plugin"`
 
 	// Unknown lists, in the order met, the keys of the file and the
 	// environment that Kuiper does not know ("basic.syslog",
@@ -209,6 +210,16 @@ type Portable struct {
 	InitTimeout Duration `yaml:"initTimeout"`
 }
 
+// Plugin holds the settings of plugin installation, native and portable.
+type Plugin struct {
+	// AllowInstallScript runs the install.sh of installed plugin
+	// packages; when false a package holding one is refused.
+	AllowInstallScript bool `yaml:"allowInstallScript"`
+	// MaxPackageSize bounds, in bytes, a downloaded plugin package and
+	// the sum of its unpacked files.
+	MaxPackageSize int64 `yaml:"maxPackageSize"`
+}
+
 // Default returns the configuration used when kuiper.yaml and the
 // environment say nothing.
 func Default() *Config {
@@ -256,6 +267,9 @@ func Default() *Config {
 		Portable: Portable{
 			PythonBin:   "python3",
 			InitTimeout: Duration(5 * time.Second),
+		},
+		Plugin: Plugin{
+			MaxPackageSize: 256 << 20,
 		},
 	}
 }

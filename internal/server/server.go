@@ -41,6 +41,8 @@ type Options struct {
 	// Metrics, when set, is mounted at GET /metrics (a Prometheus
 	// exposition handler).
 	Metrics http.Handler
+	// Plugins, when set, serves the /plugins routes.
+	Plugins PluginService
 }
 
 // Server is the REST API handler. It is safe for concurrent use; the
@@ -54,6 +56,7 @@ type Server struct {
 	clock   clock.Clock
 	maxBody int64
 	mux     *http.ServeMux
+	plugins PluginService
 }
 
 // New returns the REST API handler for opts. It panics when a service is
@@ -71,6 +74,7 @@ func New(opts Options) *Server {
 		clock:   opts.Clock,
 		maxBody: opts.MaxBodyBytes,
 		mux:     http.NewServeMux(),
+		plugins: opts.Plugins,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -126,6 +130,10 @@ func (s *Server) routes(metrics http.Handler) {
 	m.HandleFunc("GET /rules/{id}/explain", s.wrap(s.explainRule))
 
 	m.HandleFunc("POST /query", s.query)
+
+	if s.plugins != nil {
+		s.pluginRoutes()
+	}
 }
 
 // ServeHTTP serves one request: it limits the body, routes, answers

@@ -89,3 +89,43 @@ type RuleService interface {
 	// query and POST /query.
 	Query(ctx context.Context, sql string, emit func(row []byte) error) error
 }
+
+// PluginInstall is the body of POST /plugins/{type} and
+// /plugins/portables.
+type PluginInstall struct {
+	Name string `json:"name"`
+	// File is the package URL (file://, http://, https://).
+	File string `json:"file"`
+	// ShellParas are the arguments of the package's install.sh.
+	ShellParas []string `json:"shellParas,omitempty"`
+	// Functions lists the functions of a function plugin.
+	Functions []string `json:"functions,omitempty"`
+}
+
+// PluginService manages native plugins (kind "sources", "sinks" or
+// "functions", already checked by the server) and portable plugins.
+// Errors carry internal/errs codes.
+type PluginService interface {
+	InstallPlugin(ctx context.Context, kind string, req PluginInstall) error
+	ListPlugins(kind string) ([]string, error)
+	// DescribePlugin answers GET /plugins/{type}/{name}: a
+	// JSON-marshalable value with at least name and version.
+	DescribePlugin(kind, name string) (any, error)
+	DeletePlugin(kind, name string) error
+	// RegisterFunctions sets the functions a function plugin exports.
+	RegisterFunctions(plugin string, functions []string) error
+	// UDFs lists the names of every plugin function.
+	UDFs() ([]string, error)
+	// UDF answers GET /plugins/udfs/{name}: {name, plugin}.
+	UDF(name string) (any, error)
+
+	InstallPortable(ctx context.Context, req PluginInstall) error
+	// ListPortables answers GET /plugins/portables: one object per
+	// plugin.
+	ListPortables() (any, error)
+	DescribePortable(name string) (any, error)
+	DeletePortable(name string) error
+	// PortableStatus answers GET /plugins/portables/{name}/status:
+	// {refCount, status, errMsg, pid}.
+	PortableStatus(name string) (any, error)
+}

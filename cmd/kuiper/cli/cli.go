@@ -116,6 +116,7 @@ func (a *app) rootCommand() *cobra.Command {
 	stop := group("stop", "Stop a rule")
 	restart := group("restart", "Restart a rule")
 	validate := group("validate", "Check a rule without creating it")
+	register := group("register", "Register the functions of a function plugin")
 
 	for _, k := range []client.Kind{client.Stream, client.Table} {
 		create.AddCommand(a.createStreamCommand(k))
@@ -135,9 +136,10 @@ func (a *app) rootCommand() *cobra.Command {
 	stop.AddCommand(a.ruleActionCommand("stop", (*client.Client).StopRule))
 	restart.AddCommand(a.ruleActionCommand("restart", (*client.Client).RestartRule))
 	validate.AddCommand(a.validateRuleCommand())
+	a.pluginCommands(create, describe, show, drop, register)
 
 	root.AddCommand(create, describe, show, drop, getstatus, gettopo, start, stop, restart, validate,
-		a.queryCommand())
+		register, a.queryCommand())
 	return root
 }
 

@@ -263,7 +263,7 @@ func TestCLI_Usage(t *testing.T) {
 		{name: "unknown command", args: []string{"frob"},
 			err: "Error: unknown command \"frob\" for \"kuiper\"\n\nDid you mean this?\n\tdrop\n", code: 1},
 		{name: "verb without kind", args: []string{"drop"},
-			err: "Error: drop needs one of: rule, stream, table; see 'kuiper drop --help'\n", code: 1},
+			err: "Error: drop needs one of: plugin, rule, stream, table; see 'kuiper drop --help'\n", code: 1},
 		{name: "missing name", args: []string{"start", "rule"},
 			err: "Error: accepts 1 arg(s), received 0\n", code: 1},
 	})

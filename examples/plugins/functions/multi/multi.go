@@ -5,7 +5,8 @@
 //	go build -buildmode=plugin -o plugins/functions/Multi.so ./examples/plugins/functions/multi
 //	cp examples/plugins/functions/multi/multi.json etc/functions/multi.json
 //
-// and call add(a, b), mul(a, b) and upper(s) from SQL.
+// and call add(a, b), mul(a, b) and shout(s) from SQL. A plugin function
+// cannot take the name of a built-in (upper exists): loading would fail.
 package main
 
 import (
@@ -55,31 +56,31 @@ func num(v any) (float64, bool) {
 	return 0, false
 }
 
-type upper struct{}
+type shout struct{}
 
-func (upper) Validate(args []any) error {
+func (shout) Validate(args []any) error {
 	if len(args) != 1 {
-		return fmt.Errorf("upper expects 1 argument, got %d", len(args))
+		return fmt.Errorf("shout expects 1 argument, got %d", len(args))
 	}
 	return nil
 }
 
-func (upper) Exec(args []any, _ api.FunctionContext) (any, bool) {
+func (shout) Exec(args []any, _ api.FunctionContext) (any, bool) {
 	s, ok := args[0].(string)
 	if !ok {
-		return fmt.Errorf("upper expects a string, got %v", args[0]), false
+		return fmt.Errorf("shout expects a string, got %v", args[0]), false
 	}
-	return strings.ToUpper(s), true
+	return strings.ToUpper(s) + "!", true
 }
 
-func (upper) IsAggregate() bool { return false }
+func (shout) IsAggregate() bool { return false }
 
-// Add, Mul and Upper are the exported symbols of the functions add, mul
-// and upper.
+// Add, Mul and Shout are the exported symbols of the functions add, mul
+// and shout.
 var (
 	Add   api.Function = binary{name: "add", op: func(a, b float64) float64 { return a + b }, iop: func(a, b int64) int64 { return a + b }}
 	Mul   api.Function = binary{name: "mul", op: func(a, b float64) float64 { return a * b }, iop: func(a, b int64) int64 { return a * b }}
-	Upper              = func() api.Function { return upper{} }
+	Shout              = func() api.Function { return shout{} }
 )
 
 func main() {}

@@ -11,8 +11,8 @@
 //
 //	interval: 1000      # milliseconds between two messages, or a duration like "10ms"
 //	pattern:            # the message; every number is replaced by a random
-//	  temperature: 30   # number in [0, value), keeping its kind (int or float)
-//	  humidity: 100
+//	  temperature: 30.0 # number in [0, value): a float for a float (30.0),
+//	  humidity: 100     # an integer for an integer (100)
 //	limit: 0            # stop after this many messages; 0 never stops
 //	seed: 0             # random seed; 0 seeds from the clock
 package main
@@ -130,9 +130,6 @@ func (r *random) randomize(v any) any {
 			return r.rnd.Int64N(t)
 		}
 	case float64:
-		if t == float64(int64(t)) && t > 0 {
-			return r.rnd.Int64N(int64(t))
-		}
 		return r.rnd.Float64() * t
 	}
 	return v
