@@ -179,6 +179,7 @@ func Start(opts Options) (a *App, err error) {
 		Logger:    a.logger,
 		Version:   buildVersion(),
 		StartTime: time.Now(),
+		Metrics:   metricsHandler(a.rules),
 	})
 	a.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
