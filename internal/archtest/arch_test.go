@@ -36,6 +36,7 @@ var layers = []struct {
 	{"internal/expr", 40},
 	{"internal/catalog", 50},
 	{"internal/plan", 60},
+	{"internal/exec", 65},
 	{"internal/broker", 70},
 	{"internal/connector/builtin", 74},
 	{"internal/connector/topic", 71},

@@ -155,11 +155,33 @@ func (c *Compiler) ident(n *ast.Ident) (Eval, error) {
 	return columnEval(src, n.Name), nil
 }
 
+// AnySource is the source index of an unqualified column that more than
+// one schemaless source of a join may hold: the evaluator reads it from
+// the first row that has it.
+const AnySource = -1
+
 func columnEval(src int, name string) Eval {
 	hint := 0
-	if src == 0 {
+	switch src {
+	case 0:
 		return func(ctx *Ctx) (value.Value, error) {
-			return ctx.Rows[0].Msg.GetHint(name, &hint), nil
+			r := ctx.Rows[0]
+			if r == nil {
+				return value.Value{}, nil
+			}
+			return r.Msg.GetHint(name, &hint), nil
+		}
+	case AnySource:
+		return func(ctx *Ctx) (value.Value, error) {
+			for _, r := range ctx.Rows {
+				if r == nil {
+					continue
+				}
+				if v := r.Msg.Get(name); !v.IsMissing() {
+					return v, nil
+				}
+			}
+			return value.Value{}, nil
 		}
 	}
 	return func(ctx *Ctx) (value.Value, error) {
@@ -841,6 +863,13 @@ func (c *Compiler) special(name string, n *ast.Call) (Eval, bool, error) {
 				return value.Value{}, nil
 			}
 			return value.IntValue(ctx.WindowEnd), nil
+		}, true, nil
+	case "row_number":
+		if len(n.Args) != 0 {
+			return nil, true, errorf(n.NamePos, "function row_number expects no arguments, got %d", len(n.Args))
+		}
+		return func(ctx *Ctx) (value.Value, error) {
+			return value.IntValue(max(ctx.RowNumber, 1)), nil
 		}, true, nil
 	case "event_time":
 		return func(ctx *Ctx) (value.Value, error) {

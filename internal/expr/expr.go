@@ -21,6 +21,9 @@ type Ctx struct {
 	// being emitted (0 outside windows).
 	WindowStart int64
 	WindowEnd   int64
+	// RowNumber is the 1-based position of the row being projected in its
+	// result set (row_number()).
+	RowNumber int64
 
 	expanded value.Value // the set-returning field's value of the current row
 }

@@ -145,7 +145,11 @@ func TestPlan_BindErrors(t *testing.T) {
 		{"unknown field of typed stream", `SELECT b FROM typed`, "unknown field b of stream typed at line 1, col 8"},
 		{"unknown function", `SELECT nosuchfn(a) FROM s`, "unknown function nosuchfn at line 1, col 8"},
 		{"arity", `SELECT abs(a, 1) FROM s`, "abs"},
-		{"window not yet", `SELECT count(*) FROM s GROUP BY TUMBLINGWINDOW(ss, 10)`, "not supported yet"},
+		{"join of streams without window", `SELECT * FROM s INNER JOIN typed ON s.a = typed.a`, "needs a window"},
+		{"group by without window", `SELECT a FROM s GROUP BY a`, "GROUP BY without a window"},
+		{"aggregate in where", `SELECT a FROM s WHERE count(*) > 1 GROUP BY COUNTWINDOW(2)`, "not allowed in WHERE"},
+		{"nested aggregate", `SELECT sum(count(*)) FROM s GROUP BY COUNTWINDOW(2)`, "not allowed in the arguments of an aggregate"},
+		{"having without window", `SELECT a FROM s HAVING a > 1`, "HAVING needs"},
 		{"aggregate without window", `SELECT count(*) FROM s`, "aggregate function count needs GROUP BY"},
 		{"unknown qualifier", `SELECT x.* FROM s`, "unknown stream x"},
 	}

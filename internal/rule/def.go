@@ -45,6 +45,12 @@ type Options struct {
 	RestartStrategy          RestartStrategy `json:"restartStrategy"`
 	DisableBufferFullDiscard bool            `json:"disableBufferFullDiscard"`
 	Debug                    bool            `json:"debug"`
+	// WindowMaxRows and WindowMaxGroups bound the rows one window
+	// instance buffers and the groups it keeps (0: the defaults, 100000
+	// each); the excess is dropped and counted in the window's
+	// dropped_total. Kuiper's own options, not eKuiper's.
+	WindowMaxRows   int `json:"windowMaxRows"`
+	WindowMaxGroups int `json:"windowMaxGroups"`
 }
 
 // RestartStrategy says how a rule that stopped by error is restarted.

@@ -403,6 +403,10 @@ func topoOptions(o Options) topo.Options {
 		SendNilField:             o.SendNilField,
 		SendError:                o.SendError,
 		DisableBufferFullDiscard: o.DisableBufferFullDiscard,
+		IsEventTime:              o.IsEventTime,
+		LateTolerance:            time.Duration(o.LateTolerance),
+		WindowMaxRows:            o.WindowMaxRows,
+		WindowMaxGroups:          o.WindowMaxGroups,
 	}
 }
 

@@ -24,6 +24,10 @@ type Metrics struct {
 	LatencyUs  atomic.Int64
 	LastInvoke atomic.Int64 // unix ms
 	BufferLen  func() int
+	// Late counts rows dropped for coming after the watermark; it is
+	// reported (as late_dropped_total) when HasLate is set.
+	Late    atomic.Int64
+	HasLate bool
 
 	mu            sync.Mutex
 	lastException string
@@ -68,6 +72,9 @@ func (m *Metrics) appendStatus(w *StatusWriter) {
 	w.Str(p+"last_exception", le)
 	w.Int(p+"last_exception_time", lt)
 	w.Int(p+"dropped_total", m.Dropped.Load())
+	if m.HasLate {
+		w.Int(p+"late_dropped_total", m.Late.Load())
+	}
 	if m.Conn != nil {
 		s := m.Conn()
 		w.Int(p+"connection_status", int64(s.State))

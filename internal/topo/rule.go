@@ -16,6 +16,7 @@ import (
 
 	"github.com/kuiperio/kuiper/internal/clock"
 	"github.com/kuiperio/kuiper/internal/connector"
+	"github.com/kuiperio/kuiper/internal/exec"
 	"github.com/kuiperio/kuiper/internal/expr"
 	"github.com/kuiperio/kuiper/internal/plan"
 	"github.com/kuiperio/kuiper/internal/value"
@@ -27,6 +28,16 @@ type Options struct {
 	SendNilField             bool
 	SendError                bool
 	DisableBufferFullDiscard bool
+	// IsEventTime takes window time from the streams' TIMESTAMP field.
+	IsEventTime bool
+	// LateTolerance is how far the watermark stays behind the newest
+	// event time.
+	LateTolerance time.Duration
+	// WindowMaxRows and WindowMaxGroups bound what one window instance
+	// holds (0: the exec package defaults); the excess is dropped and
+	// counted.
+	WindowMaxRows   int
+	WindowMaxGroups int
 }
 
 // Deps are the shared services a running rule uses.
@@ -52,9 +63,11 @@ type Topo struct {
 	done   chan struct{}
 
 	sourceMetrics []*Metrics
-	ops           []*Metrics // decoder, [analytic], [filter], project
+	ops           []*Metrics // decoder, [analytic], [filter], ..., project
+	opByName      map[string]*Metrics
 	sinks         []*sinkNode
 	subs          []*Subscription
+	op            *exec.Operator // the stateful operator; nil for stateless rules
 
 	expand bool // the select list has a set-returning function
 
@@ -65,9 +78,6 @@ type Topo struct {
 // Start builds the rule's nodes and starts them. A failure to configure a
 // source or a sink is returned before anything runs.
 func Start(id string, p *plan.Plan, actions []Action, opts Options, deps Deps) (*Topo, error) {
-	if len(p.Sources) != 1 {
-		return nil, fmt.Errorf("rules reading %d sources are %w", len(p.Sources), expr.ErrNotSupported)
-	}
 	t := &Topo{id: id, plan: p, opts: opts, deps: deps, logger: deps.Logger.With("rule", id), done: make(chan struct{}), expand: expr.HasExpand(p.Fields)}
 	now := deps.Clock.Now
 	for i, a := range actions {
@@ -78,22 +88,15 @@ func Start(id string, p *plan.Plan, actions []Action, opts Options, deps Deps) (
 		}
 		t.sinks = append(t.sinks, n)
 	}
-	opID := 2
-	nextOp := func(name string) *Metrics {
-		m := &Metrics{Prefix: "op_" + strconv.Itoa(opID) + "_" + name + "_0"}
-		opID++
+	t.opByName = map[string]*Metrics{}
+	for i, name := range opNodes(p) {
+		m := &Metrics{Prefix: "op_" + strconv.Itoa(i+2) + "_" + name + "_0"}
+		if name == "window" && opts.IsEventTime {
+			m.HasLate = true
+		}
 		t.ops = append(t.ops, m)
-		return m
+		t.opByName[name] = m
 	}
-	decoder := nextOp("decoder")
-	_ = decoder
-	if len(p.Analytics) > 0 {
-		nextOp("analytic")
-	}
-	if p.Where != nil {
-		nextOp("filter")
-	}
-	nextOp("project")
 
 	for _, s := range p.Sources {
 		m := &Metrics{Prefix: "source_" + s.Name + "_0"}
@@ -112,6 +115,15 @@ func Start(id string, p *plan.Plan, actions []Action, opts Options, deps Deps) (
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.cancel = cancel
+	if p.Stateful() {
+		op, err := t.newOperator(ctx)
+		if err != nil {
+			cancel()
+			t.closeSubs()
+			return nil, err
+		}
+		t.op = op
+	}
 	var wg sync.WaitGroup
 	for _, n := range t.sinks {
 		wg.Add(1)
@@ -122,7 +134,11 @@ func Start(id string, p *plan.Plan, actions []Action, opts Options, deps Deps) (
 	}
 	go func() {
 		defer close(t.done)
-		t.pipeline(ctx)
+		if t.op != nil {
+			t.statefulPipeline(ctx)
+		} else {
+			t.pipeline(ctx)
+		}
 		for _, n := range t.sinks {
 			close(n.in)
 		}
@@ -255,6 +271,9 @@ func (t *Topo) process(ctx context.Context, ectx *expr.Ctx, row *value.Row) {
 		}
 		rows = []*value.Object{out}
 	}
+	if p.Limit >= 0 && len(rows) > p.Limit {
+		rows = rows[:p.Limit]
+	}
 	m.RecordsOut.Add(1)
 	m.Processed.Add(1)
 	m.LatencyUs.Store(t.deps.Clock.Now().Sub(now).Microseconds())
@@ -314,23 +333,50 @@ func (t *Topo) sinkNames() []string {
 	return names
 }
 
+// opNodes names the operator nodes of a rule in topology order, as
+// eKuiper names them: decoder, analytic, filter, window, join, aggregate
+// (GROUP BY keys), having, order, project. A join's WHERE runs after the
+// join (its filter node follows the join).
+func opNodes(p *plan.Plan) []string {
+	ops := []string{"decoder"}
+	if len(p.Analytics) > 0 {
+		ops = append(ops, "analytic")
+	}
+	joined := len(p.Joins) > 0
+	if p.Where != nil && !joined {
+		ops = append(ops, "filter")
+	}
+	if p.Window != nil {
+		ops = append(ops, "window")
+	}
+	if joined {
+		ops = append(ops, "join")
+		if p.Where != nil {
+			ops = append(ops, "filter")
+		}
+	}
+	if len(p.Dims) > 0 {
+		ops = append(ops, "aggregate")
+	}
+	if p.Having != nil {
+		ops = append(ops, "having")
+	}
+	if len(p.Sort) > 0 && p.Stateful() {
+		ops = append(ops, "order")
+	}
+	return append(ops, "project")
+}
+
 // Graph renders a rule's topology as eKuiper's /rules/{id}/topo answer.
 func Graph(p *plan.Plan, sinks []string) json.RawMessage {
 	var sources []string
 	for _, s := range p.Sources {
 		sources = append(sources, "source_"+s.Name)
 	}
-	ops := []string{"op_2_decoder"}
-	id := 3
-	if len(p.Analytics) > 0 {
-		ops = append(ops, "op_"+strconv.Itoa(id)+"_analytic")
-		id++
+	var ops []string
+	for i, name := range opNodes(p) {
+		ops = append(ops, "op_"+strconv.Itoa(i+2)+"_"+name)
 	}
-	if p.Where != nil {
-		ops = append(ops, "op_"+strconv.Itoa(id)+"_filter")
-		id++
-	}
-	ops = append(ops, "op_"+strconv.Itoa(id)+"_project")
 	edges := map[string][]string{}
 	for _, s := range sources {
 		edges[s] = []string{ops[0]}

@@ -1,0 +1,209 @@
+package topo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kuiperio/kuiper/internal/clock"
+	"github.com/kuiperio/kuiper/internal/exec"
+	"github.com/kuiperio/kuiper/internal/value"
+)
+
+// meter adapts a node's Metrics to exec.Meter.
+type meter struct {
+	m   *Metrics
+	now func() time.Time
+}
+
+func (x meter) Add(in, out int) {
+	m := x.m
+	if in > 0 {
+		m.RecordsIn.Add(int64(in))
+		m.Processed.Add(int64(in))
+	}
+	if out > 0 {
+		m.RecordsOut.Add(int64(out))
+	}
+	m.LastInvoke.Store(x.now().UnixMilli())
+}
+
+func (x meter) Error(err error) {
+	x.m.RecordsIn.Add(1)
+	x.m.Processed.Add(1)
+	x.m.Exception(err, x.now())
+}
+
+func (x meter) Drop(n int) { x.m.Dropped.Add(int64(n)) }
+func (x meter) Late(n int) { x.m.Late.Add(int64(n)) }
+
+// newOperator builds the window/join operator of a stateful rule, wired to
+// the rule's metrics and sinks.
+func (t *Topo) newOperator(ctx context.Context) (*exec.Operator, error) {
+	now := t.deps.Clock.Now
+	mt := func(name string) exec.Meter {
+		if m := t.opByName[name]; m != nil {
+			return meter{m: m, now: now}
+		}
+		return nil
+	}
+	// Rows that fail WHERE before a window are counted by the filter
+	// node; after a join, by the join's filter node (the same name).
+	ms := exec.Meters{
+		Analytic:  mt("analytic"),
+		Filter:    mt("filter"),
+		Window:    mt("window"),
+		Join:      mt("join"),
+		Aggregate: mt("aggregate"),
+		Having:    mt("having"),
+		Order:     mt("order"),
+		Project:   mt("project"),
+	}
+	if ms.Window == nil {
+		ms.Window = mt("join")
+	}
+	opts := exec.Options{
+		EventTime:     t.opts.IsEventTime,
+		LateTolerance: t.opts.LateTolerance.Milliseconds(),
+		Start:         now().UnixMilli(),
+		Location:      time.Local,
+		MaxRows:       t.opts.WindowMaxRows,
+		MaxGroups:     t.opts.WindowMaxGroups,
+		SendNil:       t.opts.SendNilField,
+		Meters:        ms,
+		Emit: func(rows []*value.Object) {
+			t.send(ctx, rows)
+		},
+	}
+	if t.opts.SendError {
+		opts.Error = func(err error) {
+			o := value.NewObject(1)
+			o.Append("error", value.StringValue(err.Error()))
+			t.send(ctx, []*value.Object{o})
+		}
+	}
+	op, err := exec.New(t.plan, opts)
+	if err != nil {
+		return nil, fmt.Errorf("rule %s: %w", t.id, err)
+	}
+	return op, nil
+}
+
+// tagged is a row of one of the rule's sources.
+type tagged struct {
+	src int
+	row *value.Row
+}
+
+// statefulPipeline runs the rule's operator: rows of its streams, table
+// updates, and processing-time timers, all on this goroutine except the
+// table snapshots, which their own goroutines fill.
+func (t *Topo) statefulPipeline(ctx context.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			err := fmt.Errorf("rule panicked: %v", r)
+			t.logger.Error("rule panicked", "panic", r)
+			t.setErr(err)
+		}
+	}()
+	op := t.op
+	p := t.plan
+	first := -1
+	var merged chan tagged
+	for i, s := range p.Sources {
+		sub := t.subs[i]
+		switch {
+		case s.Table:
+			tbl := op.Table(i)
+			go func() {
+				for {
+					select {
+					case <-ctx.Done():
+						return
+					case row := <-sub.C:
+						tbl.Add(row)
+					}
+				}
+			}()
+		case first < 0:
+			first = i
+		default:
+			if merged == nil {
+				merged = make(chan tagged, max(t.opts.BufferLength, 1))
+			}
+			go func() {
+				for {
+					select {
+					case <-ctx.Done():
+						return
+					case row := <-sub.C:
+						select {
+						case merged <- tagged{src: i, row: row}:
+						case <-ctx.Done():
+							return
+						}
+					}
+				}
+			}()
+		}
+	}
+	in := t.subs[first].C
+	dec := t.ops[0]
+	var (
+		timer  clock.Timer
+		timerC <-chan time.Time
+		armed  int64
+		active bool
+	)
+	rearm := func() {
+		dl, ok := op.Deadline()
+		if !ok {
+			if active {
+				timer.Stop()
+				active = false
+			}
+			return
+		}
+		if active && dl == armed {
+			return
+		}
+		d := time.Duration(dl-t.deps.Clock.Now().UnixMilli()) * time.Millisecond
+		d = max(d, 0)
+		if timer == nil {
+			timer = t.deps.Clock.NewTimer(d)
+			timerC = timer.C()
+		} else {
+			timer.Stop()
+			timer.Reset(d)
+		}
+		armed, active = dl, true
+	}
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	ingest := func(src int, row *value.Row) {
+		ms := t.deps.Clock.Now().UnixMilli()
+		dec.RecordsIn.Add(1)
+		dec.RecordsOut.Add(1)
+		dec.Processed.Add(1)
+		dec.LastInvoke.Store(ms)
+		op.Ingest(src, row)
+	}
+	rearm()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case row := <-in:
+			ingest(first, row)
+		case tr := <-merged:
+			ingest(tr.src, tr.row)
+		case <-timerC:
+			active = false
+			op.Advance(t.deps.Clock.Now().UnixMilli())
+		}
+		rearm()
+	}
+}
