@@ -26,6 +26,7 @@ import (
 	"github.com/kuiperio/kuiper/internal/function"
 	"github.com/kuiperio/kuiper/internal/logging"
 	"github.com/kuiperio/kuiper/internal/plugin"
+	"github.com/kuiperio/kuiper/internal/plugin/portable"
 	"github.com/kuiperio/kuiper/internal/rule"
 	"github.com/kuiperio/kuiper/internal/server"
 	"github.com/kuiperio/kuiper/internal/store"
@@ -55,21 +56,22 @@ type Options struct {
 
 // App is a running kuiperd.
 type App struct {
-	cfg      *conf.Config
-	home     conf.Home
-	logger   *slog.Logger
-	logClose io.Closer
-	store    *store.Store
-	broker   *broker.Broker
-	mqttURL  string
-	catalog  *catalog.Catalog
-	rules    *rule.Manager
-	sources  *topo.SourceManager
-	plugins  *plugin.Manager
-	http     *http.Server
-	pprof    *http.Server
-	listener net.Listener
-	served   chan error
+	cfg       *conf.Config
+	home      conf.Home
+	logger    *slog.Logger
+	logClose  io.Closer
+	store     *store.Store
+	broker    *broker.Broker
+	mqttURL   string
+	catalog   *catalog.Catalog
+	rules     *rule.Manager
+	sources   *topo.SourceManager
+	plugins   *plugin.Manager
+	portables *portable.Manager
+	http      *http.Server
+	pprof     *http.Server
+	listener  net.Listener
+	served    chan error
 }
 
 // Start builds and starts everything. On error, whatever was started is
@@ -175,7 +177,7 @@ func Start(opts Options) (a *App, err error) {
 	handler := server.New(server.Options{
 		Streams:   &streamService{cat: a.catalog},
 		Rules:     ruleService{a.rules},
-		Plugins:   pluginService{native: a.plugins},
+		Plugins:   pluginService{native: a.plugins, portable: a.portables},
 		Logger:    a.logger,
 		Version:   buildVersion(),
 		StartTime: time.Now(),
@@ -307,6 +309,7 @@ func (a *App) shutdown(ctx context.Context) error {
 		a.rules.StopAll()
 		a.rules = nil
 	}
+	a.stopPlugins()
 	if a.store != nil {
 		if err := a.store.Close(); err != nil {
 			errs = append(errs, err)

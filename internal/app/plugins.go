@@ -3,13 +3,16 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/kuiperio/kuiper/internal/connector"
-	"github.com/kuiperio/kuiper/internal/errs"
 	"github.com/kuiperio/kuiper/internal/function"
 	"github.com/kuiperio/kuiper/internal/plugin"
 	"github.com/kuiperio/kuiper/internal/plugin/native"
+	"github.com/kuiperio/kuiper/internal/plugin/portable"
 	"github.com/kuiperio/kuiper/internal/server"
 	"github.com/kuiperio/kuiper/internal/sql/ast"
 	"github.com/kuiperio/kuiper/internal/sql/parser"
@@ -31,6 +34,32 @@ func (a *App) startPlugins(env *connector.Env, funcs *function.Registry) {
 		InUse:              a.rulesUsingPlugin,
 	})
 	a.plugins.LoadAll()
+	a.portables = portable.NewManager(portable.Options{
+		Env:             env,
+		Funcs:           funcs,
+		Dir:             filepath.Join(a.home.Plugins(), "portable"),
+		Logger:          a.logger,
+		PythonBin:       a.cfg.Portable.PythonBin,
+		InitTimeout:     time.Duration(a.cfg.Portable.InitTimeout),
+		MaxPackageBytes: a.cfg.Plugin.MaxPackageSize,
+		InUse: func(sources, sinks, functions []string) []string {
+			ids := a.rulesUsingPlugin(plugin.Source, sources)
+			ids = append(ids, a.rulesUsingPlugin(plugin.Sink, sinks)...)
+			ids = append(ids, a.rulesUsingPlugin(plugin.Function, functions)...)
+			slices.Sort(ids)
+			return slices.Compact(ids)
+		},
+	})
+	a.portables.LoadAll()
+	a.plugins.AddUDFProvider(a.portables)
+}
+
+// stopPlugins stops the portable plugin processes.
+func (a *App) stopPlugins() {
+	if a.portables != nil {
+		a.portables.Close()
+		a.portables = nil
+	}
 }
 
 // rulesUsingPlugin names the rules whose SQL or actions use one of names
@@ -105,7 +134,8 @@ func (a *App) rulesUsingPlugin(kind plugin.Kind, names []string) []string {
 
 // pluginService adapts the plugin managers to the REST layer.
 type pluginService struct {
-	native *plugin.Manager
+	native   *plugin.Manager
+	portable *portable.Manager
 }
 
 var _ server.PluginService = pluginService{}
@@ -157,15 +187,13 @@ func (p pluginService) UDFs() ([]string, error) {
 func (p pluginService) UDF(name string) (any, error) { return p.native.UDF(name) }
 
 func (p pluginService) InstallPortable(ctx context.Context, req server.PluginInstall) error {
-	return errPortableMissing
+	return p.portable.Install(ctx, plugin.InstallRequest{Name: req.Name, File: req.File})
 }
 
-func (p pluginService) ListPortables() (any, error) { return []any{}, nil }
+func (p pluginService) ListPortables() (any, error) { return p.portable.List(), nil }
 
-func (p pluginService) DescribePortable(name string) (any, error) { return nil, errPortableMissing }
+func (p pluginService) DescribePortable(name string) (any, error) { return p.portable.Describe(name) }
 
-func (p pluginService) DeletePortable(name string) error { return errPortableMissing }
+func (p pluginService) DeletePortable(name string) error { return p.portable.Delete(name) }
 
-func (p pluginService) PortableStatus(name string) (any, error) { return nil, errPortableMissing }
-
-var errPortableMissing = errs.New(errs.NotFound, "portable plugins are not available")
+func (p pluginService) PortableStatus(name string) (any, error) { return p.portable.Status(name) }

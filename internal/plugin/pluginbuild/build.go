@@ -125,3 +125,41 @@ func Cleanup() {
 		built = map[string]string{}
 	}
 }
+
+// BuildExe builds the command pkg (a path relative to the module root) as
+// an ordinary executable named file, once per process, and returns its
+// path. Portable plugins are built this way: they need no matching flags.
+func BuildExe(t testing.TB, pkg, file string) string {
+	t.Helper()
+	p, err := buildExe(pkg, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func buildExe(pkg, file string) (string, error) {
+	mu.Lock()
+	defer mu.Unlock()
+	key := "exe\x00" + pkg + "\x00" + file
+	if p, ok := built[key]; ok {
+		return p, nil
+	}
+	root, err := Root()
+	if err != nil {
+		return "", err
+	}
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "kuiper-plugins-"); err != nil {
+			return "", err
+		}
+	}
+	out := filepath.Join(dir, fmt.Sprint(len(built)), file)
+	cmd := exec.Command(GoTool(), "build", "-o", out, pkg)
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build -o %s %s: %v\n%s", out, pkg, err, b)
+	}
+	built[key] = out
+	return out, nil
+}
