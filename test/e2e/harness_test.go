@@ -134,11 +134,28 @@ func (s *server) ruleStatus(id string) map[string]any {
 	return m
 }
 
+// tryStatus returns the decoded status object of a rule, or nil when it
+// cannot be had. Unlike ruleStatus it never fails the test, so conditions
+// polled by require.Eventually (which may run after the test ended) can
+// use it.
+func (s *server) tryStatus(id string) map[string]any {
+	resp, err := http.Get(s.RESTURL() + "/rules/" + id + "/status")
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&m) != nil {
+		return nil
+	}
+	return m
+}
+
 // waitRunning waits until the rule runs and its sources are connected.
 func (s *server) waitRunning(id string) {
 	s.t.Helper()
 	require.Eventually(s.t, func() bool {
-		st := s.ruleStatus(id)
+		st := s.tryStatus(id)
 		if st["status"] != "running" {
 			return false
 		}
@@ -148,7 +165,7 @@ func (s *server) waitRunning(id string) {
 			}
 		}
 		return true
-	}, 10*time.Second, 20*time.Millisecond)
+	}, 10*time.Second, 20*time.Millisecond, "rule %s does not run", id)
 }
 
 // client is a test MQTT client that records what it receives.

@@ -64,20 +64,51 @@ func (b *logBuffer) lines(subs ...string) []string {
 	return out
 }
 
-// subscribed reports whether every MQTT source the server started has
-// subscribed: the source reports itself connected before its SUBACK
-// arrives, and a message sent in between is lost.
-func subscribed(logs *logBuffer) bool {
-	out := logs.String()
-	return strings.Count(out, `msg="mqtt source subscribed"`) >= strings.Count(out, `msg="mqtt source connecting"`)
+// subscribed reports whether the MQTT sources of streams have subscribed:
+// a source reports itself connected before its SUBACK arrives, and a
+// message sent in between is lost. The last "connecting" line of each
+// stream must be followed by a "subscribed" one.
+func subscribed(logs *logBuffer, streams []string) bool {
+	lines := strings.Split(logs.String(), "\n")
+	for _, st := range streams {
+		attr := " stream=" + st + " "
+		state := ""
+		for _, l := range lines {
+			if !strings.Contains(l, attr) {
+				continue
+			}
+			switch {
+			case strings.Contains(l, `msg="mqtt source connecting"`):
+				state = "connecting"
+			case strings.Contains(l, `msg="mqtt source subscribed"`):
+				state = "subscribed"
+			}
+		}
+		if state == "connecting" {
+			return false
+		}
+	}
+	return true
+}
+
+// statusStreams returns the streams a rule's status reports sources of.
+func statusStreams(st map[string]any) []string {
+	var out []string
+	for k := range st {
+		if strings.HasPrefix(k, "source_") && strings.HasSuffix(k, "_0_connection_status") {
+			out = append(out, strings.TrimSuffix(strings.TrimPrefix(k, "source_"), "_0_connection_status"))
+		}
+	}
+	return out
 }
 
 // ready waits until the rule runs and its MQTT sources are subscribed.
 func (s *server) ready(id string) {
 	s.t.Helper()
 	s.waitRunning(id)
-	require.Eventually(s.t, func() bool { return subscribed(s.logs) }, 10*time.Second, 10*time.Millisecond,
-		"waiting for the mqtt sources to subscribe")
+	streams := statusStreams(s.ruleStatus(id))
+	require.Eventually(s.t, func() bool { return subscribed(s.logs, streams) }, 10*time.Second, 10*time.Millisecond,
+		"waiting for the mqtt sources of %v to subscribe", streams)
 }
 
 var topicSeq struct {
@@ -145,7 +176,7 @@ func (s *server) metric(id, key string) float64 {
 func (s *server) waitMetric(id, key string, min float64) {
 	s.t.Helper()
 	require.Eventually(s.t, func() bool {
-		v, ok := s.ruleStatus(id)[key].(float64)
+		v, ok := s.tryStatus(id)[key].(float64)
 		return ok && v >= min
 	}, 10*time.Second, 10*time.Millisecond, "waiting for %s of rule %s to reach %v", key, id, min)
 }
@@ -333,16 +364,28 @@ func (d *daemon) mustCall(method, path string, body any, status int) string {
 func (d *daemon) waitReady(id string) {
 	d.t.Helper()
 	require.Eventually(d.t, func() bool {
-		code, out := d.call("GET", "/rules/"+id+"/status", nil)
+		code, out, _ := tryCall(d.url, "GET", "/rules/"+id+"/status", nil)
 		var st map[string]any
 		return code == 200 && json.Unmarshal([]byte(out), &st) == nil && st["status"] == "running" && sourcesConnected(st)
 	}, 10*time.Second, 20*time.Millisecond, "rule %s does not run: %s", id, d.logs)
-	require.Eventually(d.t, func() bool { return subscribed(d.logs) }, 10*time.Second, 10*time.Millisecond)
+	_, out := d.call("GET", "/rules/"+id+"/status", nil)
+	var st map[string]any
+	require.NoError(d.t, json.Unmarshal([]byte(out), &st))
+	streams := statusStreams(st)
+	require.Eventually(d.t, func() bool { return subscribed(d.logs, streams) }, 10*time.Second, 10*time.Millisecond)
 }
 
 // httpCall sends a REST request to base and returns the status and body.
 func httpCall(t testing.TB, base, method, path string, body any) (int, string) {
 	t.Helper()
+	code, out, err := tryCall(base, method, path, body)
+	require.NoError(t, err)
+	return code, out
+}
+
+// tryCall is httpCall for goroutines other than the test's: it returns
+// the error instead of failing the test.
+func tryCall(base, method, path string, body any) (int, string, error) {
 	var r io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -350,20 +393,25 @@ func httpCall(t testing.TB, base, method, path string, body any) (int, string) {
 		r = strings.NewReader(b)
 	default:
 		data, err := json.Marshal(b)
-		require.NoError(t, err)
+		if err != nil {
+			return 0, "", err
+		}
 		r = bytes.NewReader(data)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, base+path, r)
-	require.NoError(t, err)
+	if err != nil {
+		return 0, "", err
+	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
+	if err != nil {
+		return 0, "", err
+	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(data)
+	return resp.StatusCode, string(data), err
 }
 
 // cliResult is what one run of the kuiper CLI did.
