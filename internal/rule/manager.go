@@ -53,6 +53,12 @@ type Manager struct {
 }
 
 type entry struct {
+	// op serializes the lifecycle operations of the rule (create, start,
+	// stop, restart, update, delete, restore and retries), so a start
+	// cannot slip into a stop that is waiting for the old topology to end.
+	// Lock order: op, then mu.
+	op        sync.Mutex
+	deleted   bool // under op: the rule was deleted while a caller waited
 	mu        sync.Mutex
 	def       *Def
 	raw       json.RawMessage
@@ -109,13 +115,16 @@ func (m *Manager) Restore() {
 	m.mu.Unlock()
 	sort.Strings(ids)
 	for _, id := range ids {
-		e := m.get(id)
-		if e == nil || !e.def.Triggered {
+		e := m.lockOp(id)
+		if e == nil {
 			continue
 		}
-		if err := m.startEntry(e); err != nil {
-			m.logger.Error("restore rule", "rule", id, "error", err)
+		if e.def.Triggered {
+			if err := m.startEntry(e); err != nil {
+				m.logger.Error("restore rule", "rule", id, "error", err)
+			}
 		}
+		e.op.Unlock()
 	}
 }
 
@@ -140,6 +149,21 @@ func (m *Manager) get(id string) *entry {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.rules[id]
+}
+
+// lockOp returns the rule's entry with its op lock held, or nil when the
+// rule does not exist (or was deleted while waiting for the lock).
+func (m *Manager) lockOp(id string) *entry {
+	e := m.get(id)
+	if e == nil {
+		return nil
+	}
+	e.op.Lock()
+	if e.deleted {
+		e.op.Unlock()
+		return nil
+	}
+	return e
 }
 
 func notFound(id string) error {
@@ -202,6 +226,8 @@ func (m *Manager) Create(raw json.RawMessage) (string, error) {
 		return "", errs.New(errs.Rule, fmt.Sprintf("rule %s already exists", d.ID))
 	}
 	e := &entry{def: d, raw: append(json.RawMessage(nil), raw...), streams: streams, state: StateStopped}
+	e.op.Lock()
+	defer e.op.Unlock()
 	m.rules[d.ID] = e
 	m.mu.Unlock()
 	if d.Triggered {
@@ -227,10 +253,11 @@ func (m *Manager) Update(id string, raw json.RawMessage) error {
 	if err != nil {
 		return errs.With(errs.Undefined, err)
 	}
-	e := m.get(id)
+	e := m.lockOp(id)
 	if e == nil {
 		return notFound(id)
 	}
+	defer e.op.Unlock()
 	m.stopEntry(e, messageCanceled)
 	if err := m.kv.Put(id, raw); err != nil {
 		return errs.With(errs.IO, err)
@@ -250,26 +277,31 @@ func (m *Manager) Update(id string, raw json.RawMessage) error {
 
 // Delete implements server.RuleService.
 func (m *Manager) Delete(id string) error {
-	e := m.get(id)
+	e := m.lockOp(id)
 	if e == nil {
 		return notFound(id)
 	}
+	defer e.op.Unlock()
 	m.stopEntry(e, messageCanceled)
 	if _, err := m.kv.Delete(id); err != nil {
 		return errs.With(errs.IO, err)
 	}
+	e.deleted = true
 	m.mu.Lock()
-	delete(m.rules, id)
+	if m.rules[id] == e {
+		delete(m.rules, id)
+	}
 	m.mu.Unlock()
 	return nil
 }
 
 // Start implements server.RuleService.
 func (m *Manager) Start(id string) error {
-	e := m.get(id)
+	e := m.lockOp(id)
 	if e == nil {
 		return notFound(id)
 	}
+	defer e.op.Unlock()
 	if err := m.setTriggered(e, true); err != nil {
 		return err
 	}
@@ -284,10 +316,11 @@ func (m *Manager) Start(id string) error {
 
 // Stop implements server.RuleService.
 func (m *Manager) Stop(id string) error {
-	e := m.get(id)
+	e := m.lockOp(id)
 	if e == nil {
 		return notFound(id)
 	}
+	defer e.op.Unlock()
 	if err := m.setTriggered(e, false); err != nil {
 		return err
 	}
@@ -297,10 +330,11 @@ func (m *Manager) Stop(id string) error {
 
 // Restart implements server.RuleService.
 func (m *Manager) Restart(id string) error {
-	e := m.get(id)
+	e := m.lockOp(id)
 	if e == nil {
 		return notFound(id)
 	}
+	defer e.op.Unlock()
 	if err := m.setTriggered(e, true); err != nil {
 		return err
 	}
@@ -322,6 +356,8 @@ func (m *Manager) StopAll() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			e.op.Lock()
+			defer e.op.Unlock()
 			m.stopEntry(e, "server shutdown")
 		}()
 	}
@@ -452,20 +488,27 @@ func (m *Manager) retry(e *entry, gen int, cause error, attempt int) {
 	}
 	timer := m.deps.Clock.NewTimer(delay)
 	<-timer.C()
+	e.op.Lock()
 	e.mu.Lock()
-	if e.gen != gen || e.topo != nil || e.stopping {
+	if e.deleted || e.gen != gen || e.topo != nil || e.stopping {
 		e.mu.Unlock()
+		e.op.Unlock()
 		return
 	}
 	e.mu.Unlock()
 	m.logger.Info("restarting rule", "rule", e.def.ID, "attempt", attempt+1, "cause", cause)
-	if err := m.startEntry(e); err != nil {
+	err := m.startEntry(e)
+	g := 0
+	if err != nil {
 		// startEntry schedules the next retry itself only from attempt 0;
 		// continue the count here.
 		e.mu.Lock()
 		e.gen++
-		g := e.gen
+		g = e.gen
 		e.mu.Unlock()
+	}
+	e.op.Unlock()
+	if err != nil {
 		m.retry(e, g, err, attempt+1)
 	}
 }
