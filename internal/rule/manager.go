@@ -211,19 +211,31 @@ func (m *Manager) Create(raw json.RawMessage) (string, error) {
 		// stream, bad action) with code 1000, whatever the cause.
 		return "", errs.With(errs.Undefined, err)
 	}
+	if err := m.add(d, raw, streams); err != nil {
+		return "", err
+	}
+	return d.ID, nil
+}
+
+// errExists is the error of adding a rule whose id is taken.
+var errExists = errors.New("already exists")
+
+// add stores and registers a checked rule, and starts it when triggered.
+func (m *Manager) add(d *Def, raw json.RawMessage, streams []string) error {
+	exists := errs.With(errs.Rule, fmt.Errorf("rule %s %w", d.ID, errExists))
 	m.mu.Lock()
 	if _, ok := m.rules[d.ID]; ok {
 		m.mu.Unlock()
-		return "", errs.New(errs.Rule, fmt.Sprintf("rule %s already exists", d.ID))
+		return exists
 	}
 	ok, err := m.kv.PutIfAbsent(d.ID, raw)
 	if err != nil {
 		m.mu.Unlock()
-		return "", errs.With(errs.IO, err)
+		return errs.With(errs.IO, err)
 	}
 	if !ok {
 		m.mu.Unlock()
-		return "", errs.New(errs.Rule, fmt.Sprintf("rule %s already exists", d.ID))
+		return exists
 	}
 	e := &entry{def: d, raw: append(json.RawMessage(nil), raw...), streams: streams, state: StateStopped}
 	e.op.Lock()
@@ -235,11 +247,12 @@ func (m *Manager) Create(raw json.RawMessage) (string, error) {
 			m.logger.Warn("start rule", "rule", d.ID, "error", err)
 		}
 	}
-	return d.ID, nil
+	return nil
 }
 
-// Update implements server.RuleService. An invalid definition leaves the
-// old rule running.
+// Update implements server.RuleService: it replaces a rule, or creates it
+// when it does not exist. An invalid definition leaves the old rule
+// running.
 func (m *Manager) Update(id string, raw json.RawMessage) error {
 	d, err := ParseDef(raw, id, m.defaults)
 	if err != nil {
@@ -254,8 +267,13 @@ func (m *Manager) Update(id string, raw json.RawMessage) error {
 		return errs.With(errs.Undefined, err)
 	}
 	e := m.lockOp(id)
-	if e == nil {
-		return notFound(id)
+	for e == nil {
+		// PUT creates a rule that does not exist, as eKuiper's upsert
+		// does; if one was created meanwhile, update that one.
+		if err := m.add(d, raw, streams); !errors.Is(err, errExists) {
+			return err
+		}
+		e = m.lockOp(id)
 	}
 	defer e.op.Unlock()
 	m.stopEntry(e, messageCanceled)
