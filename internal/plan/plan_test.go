@@ -186,3 +186,101 @@ func TestPlan_FieldPushDown(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, p.Sources[0].Fields)
 }
+
+func TestPlan_JoinBinding(t *testing.T) {
+	cat := newCatalog(t,
+		`CREATE STREAM l () WITH (DATASOURCE="l")`,
+		`CREATE STREAM r () WITH (DATASOURCE="r")`,
+		`CREATE STREAM a (id bigint, x string) WITH (DATASOURCE="a")`,
+		`CREATE STREAM b (id bigint, y string) WITH (DATASOURCE="b")`,
+		`CREATE TABLE t (id bigint, name string) WITH (DATASOURCE="t", RETAIN_SIZE="3")`,
+		`CREATE TABLE lk () WITH (DATASOURCE="lk", KIND="lookup", TYPE="memory")`,
+	)
+	build := func(sql string) (*plan.Plan, error) {
+		stmt, err := plan.Parse(sql)
+		require.NoError(t, err)
+		return plan.Build(sql, stmt, cat, funcs, plan.Options{})
+	}
+	p, err := build(`SELECT x, y, a.id AS id FROM a INNER JOIN b ON a.id = b.id GROUP BY COUNTWINDOW(2)`)
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{"id", "x"}, p.Sources[0].Fields)
+	require.ElementsMatch(t, []string{"id", "y"}, p.Sources[1].Fields)
+
+	p, err = build(`SELECT l.*, r.w FROM l LEFT JOIN r ON l.id = r.id GROUP BY COUNTWINDOW(2)`)
+	require.NoError(t, err)
+	require.Nil(t, p.Sources[0].Fields, "l.* reads all of l")
+	require.ElementsMatch(t, []string{"id", "w"}, p.Sources[1].Fields)
+
+	p, err = build(`SELECT s.v, t.name FROM l AS s INNER JOIN t ON s.id = t.id`)
+	require.NoError(t, err)
+	require.True(t, p.Sources[1].Table)
+	require.True(t, p.Stateful())
+	require.Nil(t, p.Window)
+
+	for _, tc := range []struct{ name, sql, err string }{
+		{"ambiguous typed column", `SELECT id FROM a INNER JOIN b ON a.id = b.id GROUP BY COUNTWINDOW(2)`, "ambiguous field id"},
+		{"unknown typed column", `SELECT z FROM a INNER JOIN b ON a.id = b.id GROUP BY COUNTWINDOW(2)`, "unknown field z"},
+		{"unknown qualified column", `SELECT a.y FROM a INNER JOIN b ON a.id = b.id GROUP BY COUNTWINDOW(2)`, "unknown field y of stream a"},
+		{"same source twice", `SELECT * FROM l INNER JOIN l ON l.id = l.id GROUP BY COUNTWINDOW(2)`, "appears twice"},
+		{"lookup tables later", `SELECT * FROM l INNER JOIN lk ON l.id = lk.id`, "lookup table"},
+		{"table first", `SELECT * FROM t`, "reading a table without a join"},
+		{"analytic in a join", `SELECT lag(l.v) FROM l INNER JOIN r ON l.id = r.id GROUP BY COUNTWINDOW(2)`, "analytic function in a join"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := build(tc.sql)
+			require.ErrorContains(t, err, tc.err)
+		})
+	}
+}
+
+func TestPlan_Window(t *testing.T) {
+	cat := newCatalog(t, `CREATE STREAM s () WITH (DATASOURCE="s")`)
+	for _, tc := range []struct {
+		sql  string
+		want plan.Window
+	}{
+		{`SELECT count(*) FROM s GROUP BY TUMBLINGWINDOW(mi, 2)`, plan.Window{Length: 120000, Interval: 120000}},
+		{`SELECT count(*) FROM s GROUP BY HOPPINGWINDOW(ss, 10, 5)`, plan.Window{Length: 10000, Interval: 5000}},
+		{`SELECT count(*) FROM s GROUP BY SLIDINGWINDOW(ms, 10, 5)`, plan.Window{Length: 10, Delay: 5}},
+		{`SELECT count(*) FROM s GROUP BY SESSIONWINDOW(hh, 1, 2)`, plan.Window{Length: 3600000, Interval: 7200000}},
+		{`SELECT count(*) FROM s GROUP BY SESSIONWINDOW(dd, 1, 1)`, plan.Window{Length: 86400000, Interval: 86400000}},
+		{`SELECT count(*) FROM s GROUP BY COUNTWINDOW(5)`, plan.Window{Count: 5, Step: 5}},
+		{`SELECT count(*) FROM s GROUP BY COUNTWINDOW(5, 2)`, plan.Window{Count: 5, Step: 2}},
+	} {
+		t.Run(tc.sql, func(t *testing.T) {
+			stmt, err := plan.Parse(tc.sql)
+			require.NoError(t, err)
+			p, err := plan.Build(tc.sql, stmt, cat, funcs, plan.Options{})
+			require.NoError(t, err)
+			w := p.Window
+			require.Equal(t, tc.want.Length, w.Length)
+			require.Equal(t, tc.want.Interval, w.Interval)
+			require.Equal(t, tc.want.Delay, w.Delay)
+			require.Equal(t, tc.want.Count, w.Count)
+			require.Equal(t, tc.want.Step, w.Step)
+		})
+	}
+}
+
+func TestPlan_ExplainWindowJoin(t *testing.T) {
+	cat := newCatalog(t,
+		`CREATE STREAM l () WITH (DATASOURCE="l")`,
+		`CREATE STREAM r () WITH (DATASOURCE="r")`,
+	)
+	sql := `SELECT l.k AS k, count(*) AS c FROM l INNER JOIN r ON l.id = r.id WHERE r.w > 1 GROUP BY l.k, TUMBLINGWINDOW(ss, 10) HAVING count(*) > 1 ORDER BY c DESC LIMIT 3`
+	stmt, err := plan.Parse(sql)
+	require.NoError(t, err)
+	p, err := plan.Build(sql, stmt, cat, funcs, plan.Options{})
+	require.NoError(t, err)
+	want := `{"op":"ProjectPlan_0","info":"Fields:[ l.k AS k, count(*) AS c ], Limit: 3"}
+	{"op":"OrderPlan_1","info":"SortFields:[ c DESC ]"}
+		{"op":"HavingPlan_2","info":"Condition:{ count(*) > 1 }"}
+			{"op":"AggregatePlan_3","info":"Dimensions:[ l.k ], Aggregates:[ count(*) ]"}
+				{"op":"FilterPlan_4","info":"Condition:{ r.w > 1 }"}
+					{"op":"JoinPlan_5","info":"Joins:[ { joinType:INNER JOIN, table:r, on:l.id = r.id } ]"}
+						{"op":"WindowPlan_6","info":"{ windowType:TUMBLINGWINDOW, length:10000ms }"}
+							{"op":"DataSourcePlan_7","info":"StreamName: l, Type: mqtt, Fields:[ id, k ]"}
+							{"op":"DataSourcePlan_8","info":"StreamName: r, Type: mqtt, Fields:[ id, w ]"}
+`
+	require.Equal(t, want, plan.Explain(p))
+}

@@ -1,0 +1,229 @@
+package topo_test
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kuiperio/kuiper/internal/catalog"
+	"github.com/kuiperio/kuiper/internal/clock"
+	"github.com/kuiperio/kuiper/internal/connector"
+	"github.com/kuiperio/kuiper/internal/function"
+	"github.com/kuiperio/kuiper/internal/plan"
+	"github.com/kuiperio/kuiper/internal/topo"
+	"github.com/kuiperio/kuiper/sdk/api"
+)
+
+// feeds are the message channels of the "feed" test source, by
+// datasource.
+type feeds struct {
+	mu sync.Mutex
+	ch map[string]chan map[string]any
+}
+
+func (f *feeds) get(ds string) chan map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.ch == nil {
+		f.ch = map[string]chan map[string]any{}
+	}
+	c, ok := f.ch[ds]
+	if !ok {
+		c = make(chan map[string]any, 16)
+		f.ch[ds] = c
+	}
+	return c
+}
+
+type feedSource struct {
+	f  *feeds
+	ch chan map[string]any
+}
+
+func (s *feedSource) Configure(ds string, _ map[string]any) error {
+	s.ch = s.f.get(ds)
+	return nil
+}
+
+func (s *feedSource) Open(ctx api.StreamContext, consume api.ConsumeFunc) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m := <-s.ch:
+			consume(m, nil)
+		}
+	}
+}
+
+func (s *feedSource) Close(api.StreamContext) error { return nil }
+
+// captureSink hands every result to a channel as JSON.
+type captureSink struct{ out chan string }
+
+func (c *captureSink) Configure(map[string]any) error { return nil }
+func (c *captureSink) Open(api.StreamContext) error   { return nil }
+func (c *captureSink) Close(api.StreamContext) error  { return nil }
+func (c *captureSink) Collect(_ api.StreamContext, data any) error {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	c.out <- string(b)
+	return nil
+}
+
+type fixture struct {
+	t     *testing.T
+	clk   *clock.Fake
+	feeds *feeds
+	sink  *captureSink
+	topo  *topo.Topo
+}
+
+const t0 = 1_700_000_000_000
+
+// start runs a rule over the "feed" streams s (schemaless) and e (typed,
+// event time) with a fake clock set to t0+200ms.
+func start(t *testing.T, sql string, opts topo.Options) *fixture {
+	t.Helper()
+	f := &fixture{t: t, clk: clock.NewFake(time.UnixMilli(t0 + 200)), feeds: &feeds{}, sink: &captureSink{out: make(chan string, 64)}}
+	env := connector.NewEnv()
+	env.MustRegisterSource("feed", connector.Spec{}, func() api.Source { return &feedSource{f: f.feeds} })
+	cat := fakeCatalog{}
+	for _, s := range []string{
+		`CREATE STREAM s () WITH (DATASOURCE="s", TYPE="feed")`,
+		`CREATE STREAM e (k string, v bigint, ts bigint) WITH (DATASOURCE="e", TYPE="feed", TIMESTAMP="ts")`,
+	} {
+		d, err := catalog.Parse(s)
+		require.NoError(t, err)
+		cat[d.Name] = d
+	}
+	stmt, err := plan.Parse(sql)
+	require.NoError(t, err)
+	p, err := plan.Build(sql, stmt, cat, function.Builtins(), plan.Options{RuleID: "r"})
+	require.NoError(t, err)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	deps := topo.Deps{
+		Sources: topo.NewSourceManager(env, t.TempDir(), logger, f.clk),
+		Env:     env,
+		Logger:  logger,
+		Clock:   f.clk,
+	}
+	opts.BufferLength = 16
+	tp, err := topo.Start("r", p, []topo.Action{{Type: "capture", Props: map[string]any{"sendSingle": true}, Sink: f.sink}}, opts, deps)
+	require.NoError(t, err)
+	f.topo = tp
+	t.Cleanup(tp.Stop)
+	return f
+}
+
+type fakeCatalog map[string]*catalog.Def
+
+func (c fakeCatalog) Lookup(name string) (*catalog.Def, bool) {
+	d, ok := c[name]
+	return d, ok
+}
+
+func (f *fixture) status() map[string]any {
+	w := &topo.StatusWriter{}
+	f.topo.AppendStatus(w)
+	var m map[string]any
+	require.NoError(f.t, json.Unmarshal(w.Bytes(), &m))
+	return m
+}
+
+// send feeds messages and waits until the rule has taken them in.
+func (f *fixture) send(ds string, msgs ...map[string]any) {
+	f.t.Helper()
+	before := f.status()["op_2_decoder_0_records_in_total"].(float64)
+	for _, m := range msgs {
+		f.feeds.get(ds) <- m
+	}
+	require.Eventually(f.t, func() bool {
+		return f.status()["op_2_decoder_0_records_in_total"].(float64) >= before+float64(len(msgs))
+	}, 5*time.Second, time.Millisecond)
+}
+
+// advanceTo waits for the rule's timer, then moves the clock to ms.
+func (f *fixture) advanceTo(ms int64) {
+	f.t.Helper()
+	require.Eventually(f.t, func() bool { return f.clk.Waiters() > 0 }, 5*time.Second, time.Millisecond)
+	f.clk.Set(time.UnixMilli(ms))
+}
+
+func (f *fixture) next() string {
+	f.t.Helper()
+	select {
+	case s := <-f.sink.out:
+		return s
+	case <-time.After(5 * time.Second):
+		f.t.Fatal("no result")
+		return ""
+	}
+}
+
+func (f *fixture) none() {
+	f.t.Helper()
+	select {
+	case s := <-f.sink.out:
+		f.t.Fatalf("unexpected result %s", s)
+	default:
+	}
+}
+
+func TestStateful_ProcessingTimeTumblingWithFakeClock(t *testing.T) {
+	f := start(t, `SELECT count(*) AS c, window_end() AS we FROM s GROUP BY TUMBLINGWINDOW(ss, 1)`, topo.Options{})
+	f.send("s", map[string]any{"v": 1}, map[string]any{"v": 2})
+	f.none()
+	f.advanceTo(t0 + 1000)
+	require.JSONEq(t, `{"c":2,"we":1700000001000}`, f.next())
+	// An empty window is still emitted, without its count.
+	f.advanceTo(t0 + 2000)
+	require.JSONEq(t, `{"we":1700000002000}`, f.next())
+
+	st := f.status()
+	require.EqualValues(t, 2, st["op_3_window_0_records_in_total"])
+	require.EqualValues(t, 2, st["op_3_window_0_records_out_total"])
+	require.EqualValues(t, 2, st["op_4_project_0_records_out_total"])
+	require.NotContains(t, st, "op_3_window_0_late_dropped_total")
+
+	var g struct {
+		Sources []string            `json:"sources"`
+		Edges   map[string][]string `json:"edges"`
+	}
+	require.NoError(t, json.Unmarshal(f.topo.TopoJSON(), &g))
+	require.Equal(t, []string{"source_s"}, g.Sources)
+	require.Equal(t, []string{"op_3_window"}, g.Edges["op_2_decoder"])
+	require.Equal(t, []string{"op_4_project"}, g.Edges["op_3_window"])
+}
+
+func TestStateful_ProcessingTimeSessionTimeout(t *testing.T) {
+	f := start(t, `SELECT count(*) AS c FROM s GROUP BY SESSIONWINDOW(ss, 60, 2)`, topo.Options{})
+	f.send("s", map[string]any{"v": 1})
+	f.advanceTo(t0 + 1000)
+	f.send("s", map[string]any{"v": 2}) // received at t0+1000: the session now ends at t0+3000
+	f.clk.Set(time.UnixMilli(t0 + 2500))
+	f.none()
+	f.advanceTo(t0 + 3000)
+	require.JSONEq(t, `{"c":2}`, f.next())
+}
+
+func TestStateful_EventTimeLateRowsAreCounted(t *testing.T) {
+	f := start(t, `SELECT collect(v) AS vs FROM e GROUP BY k, TUMBLINGWINDOW(ss, 10)`, topo.Options{IsEventTime: true, LateTolerance: time.Second})
+	f.send("e",
+		map[string]any{"v": 1, "ts": 1000},
+		map[string]any{"v": 2, "ts": 12000},
+		map[string]any{"v": 3, "ts": 5000},
+	)
+	require.JSONEq(t, `{"vs":[1]}`, f.next())
+	st := f.status()
+	require.EqualValues(t, 1, st["op_3_window_0_late_dropped_total"])
+	require.EqualValues(t, 2, st["op_3_window_0_records_in_total"])
+	require.Contains(t, st, "op_4_aggregate_0_records_in_total")
+}
