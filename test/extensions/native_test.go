@@ -292,7 +292,7 @@ func TestNative_PanicStaysInTheRule(t *testing.T) {
 	s.mustCall("GET", "/ping", nil, 200)
 }
 
-func mustRoot(t *testing.T) string {
+func mustRoot(t testing.TB) string {
 	t.Helper()
 	r, err := pluginbuild.Root()
 	require.NoError(t, err)

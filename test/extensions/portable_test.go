@@ -14,7 +14,9 @@ import (
 )
 
 // goSample returns the zip entries of the Go portable example.
-func goSample(t *testing.T) []zipEntry {
+func goSample(t *testing.T) []zipEntry { return goSampleTB(t) }
+
+func goSampleTB(t testing.TB) []zipEntry {
 	t.Helper()
 	root := mustRoot(t)
 	exe := pluginbuild.BuildExe(t, "./examples/plugins/portable/gosample", "gosample")

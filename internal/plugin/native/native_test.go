@@ -33,7 +33,7 @@ type fixture struct {
 	m     *plugin.Manager
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	f := &fixture{home: t.TempDir(), env: connector.NewEnv(), funcs: function.NewRegistry()}
 	f.m = plugin.NewManager(plugin.Options{
@@ -47,7 +47,7 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // place copies a built plugin into the fixture's plugins/<kind>/ as file.
-func (f *fixture) place(t *testing.T, kind plugin.Kind, so, file string) {
+func (f *fixture) place(t testing.TB, kind plugin.Kind, so, file string) {
 	t.Helper()
 	b, err := os.ReadFile(so)
 	require.NoError(t, err)

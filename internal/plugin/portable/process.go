@@ -400,8 +400,9 @@ func (p *Plugin) Stop() {
 	<-p.stopped
 }
 
-// call runs function symbol once per entry of args in one round trip.
-func (p *Plugin) call(ctx context.Context, symbol, rule string, args [][]any) ([]any, []string, error) {
+// Call runs function symbol once per entry of args in one round trip and
+// returns one result and one error message ("" for none) per entry.
+func (p *Plugin) Call(ctx context.Context, symbol, rule string, args [][]any) ([]any, []string, error) {
 	c, err := p.current()
 	if err != nil {
 		return nil, nil, err

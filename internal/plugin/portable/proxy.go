@@ -174,7 +174,7 @@ func (f *remoteFunc) Validate(args []any) error {
 }
 
 func (f *remoteFunc) Exec(args []any, ctx api.FunctionContext) (any, bool) {
-	res, errs, err := f.p.call(context.Background(), f.symbol, ctx.RuleID(), [][]any{args})
+	res, errs, err := f.p.Call(context.Background(), f.symbol, ctx.RuleID(), [][]any{args})
 	if err != nil {
 		return err, false
 	}

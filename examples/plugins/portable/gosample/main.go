@@ -3,7 +3,8 @@
 // package versions. It provides
 //
 //   - the source gocounter, emitting {"n": 1}, {"n": 2}... every interval
-//     (props: interval in milliseconds, default 1000; limit, 0 for none);
+//     (props: interval in milliseconds, default 1000, 0 for as fast as
+//     possible; limit, 0 for none);
 //   - the sink gofile, appending each result row to a file as a JSON line
 //     (props: path);
 //   - the scalar function double(x) and the aggregate function sumall(x).
@@ -54,7 +55,7 @@ type counter struct {
 
 func (c *counter) Configure(_ string, props map[string]any) error {
 	c.interval = time.Second
-	if v, ok := props["interval"].(int64); ok && v > 0 {
+	if v, ok := props["interval"].(int64); ok && v >= 0 {
 		c.interval = time.Duration(v) * time.Millisecond
 	}
 	if v, ok := props["limit"].(int64); ok {
@@ -65,13 +66,21 @@ func (c *counter) Configure(_ string, props map[string]any) error {
 
 func (c *counter) Open(ctx api.StreamContext, consume api.ConsumeFunc) {
 	ctx.Logger().Info("gocounter started", "interval", c.interval)
-	t := time.NewTicker(c.interval)
-	defer t.Stop()
+	var tick <-chan time.Time
+	if c.interval > 0 {
+		t := time.NewTicker(c.interval)
+		defer t.Stop()
+		tick = t.C
+	}
 	for n := int64(1); c.limit == 0 || n <= c.limit; n++ {
-		select {
-		case <-ctx.Done():
+		if tick != nil {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick:
+			}
+		} else if ctx.Err() != nil {
 			return
-		case <-t.C:
 		}
 		consume(map[string]any{"n": n}, nil)
 	}
