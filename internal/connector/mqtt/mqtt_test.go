@@ -208,7 +208,7 @@ func TestAuth(t *testing.T) {
 		err := k.Open(ctx)
 		require.Error(t, err)
 		require.Equal(t, errs.IO, errs.CodeOf(err))
-		require.Regexp(t, `mqtt sink: connect to tcp://.*: (bad user name or password|not Authorized)`, err.Error())
+		require.Regexp(t, `mqtt sink: connect to tcp://.*: (?i)(bad user name or password|not authorized)`, err.Error())
 		require.Equal(t, connector.StateDisconnected, k.ConnectionStatus().State)
 	})
 	t.Run("source bad password", func(t *testing.T) {
@@ -224,7 +224,7 @@ func TestAuth(t *testing.T) {
 			st := s.ConnectionStatus()
 			return st.State == connector.StateDisconnected && st.LastDisconnectedMessage != ""
 		}, wait, 5*time.Millisecond)
-		require.Regexp(t, "bad user name or password|not Authorized", s.ConnectionStatus().LastDisconnectedMessage)
+		require.Regexp(t, "(?i)bad user name or password|not authorized", s.ConnectionStatus().LastDisconnectedMessage)
 		cancel()
 		<-done
 	})

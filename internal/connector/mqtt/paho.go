@@ -2,7 +2,6 @@ package mqtt
 
 import (
 	"bufio"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -12,41 +11,6 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 	"github.com/eclipse/paho.mqtt.golang/packets"
 )
-
-// client is what the source and sink need from an MQTT client library, so
-// that a leaner client can replace paho behind it (DESIGN decision 7).
-type client interface {
-	// Connect starts connecting in the background; it keeps retrying and,
-	// once connected, reconnects after a loss. Events are reported to the
-	// events given at construction.
-	Connect()
-	// Connected reports whether the connection is up now.
-	Connected() bool
-	// Subscribe subscribes to filters and waits for the SUBACK.
-	Subscribe(filters []string, qos byte, timeout time.Duration) error
-	// Publish sends payload; with qos > 0 it waits for the broker's
-	// acknowledgement up to timeout. The client may keep payload until it
-	// is sent.
-	Publish(topic string, qos byte, retained bool, payload []byte, timeout time.Duration) error
-	// Disconnect closes the connection and stops reconnecting.
-	Disconnect()
-}
-
-// events are the callbacks of a client. Each may be nil.
-type events struct {
-	// connected runs after every successful (re)connection, in its own
-	// goroutine: subscriptions are made (again) there.
-	connected func()
-	// failed runs when a connection attempt fails.
-	failed func(err error)
-	// lost runs when an established connection drops.
-	lost func(err error)
-	// trying runs before each connection attempt.
-	trying func()
-	// message receives each incoming message, in order, on one
-	// goroutine; payload is the callee's to keep.
-	message func(topic string, qos byte, id uint16, payload []byte)
-}
 
 // pahoClient implements client with github.com/eclipse/paho.mqtt.golang.
 type pahoClient struct {
@@ -80,7 +44,7 @@ func newPahoClient(cf connConf, ev events) *pahoClient {
 		o.SetTLSConfig(cf.tls)
 	}
 	if cf.scheme != "ws" && cf.scheme != "wss" {
-		o.SetCustomOpenConnectionFn(dialer(cf.scheme, cf.tls, cf.readBufferSize))
+		o.SetCustomOpenConnectionFn(pahoDialer(cf))
 	}
 	if ev.connected != nil {
 		o.SetOnConnectHandler(func(paho.Client) { ev.connected() })
@@ -100,7 +64,7 @@ func newPahoClient(cf connConf, ev events) *pahoClient {
 			}
 		case paho.ConnectionNotificationFailed:
 			if ev.failed != nil {
-				ev.failed(n.Reason)
+				ev.failed(pahoFailure(n.Reason))
 			}
 		case paho.ConnectionNotificationLost:
 			if ev.lost != nil {
@@ -136,7 +100,8 @@ func (p *pahoClient) Subscribe(filters []string, qos byte, timeout time.Duration
 }
 
 func (p *pahoClient) Publish(topic string, qos byte, retained bool, payload []byte, timeout time.Duration) error {
-	tok := p.c.Publish(topic, qos, retained, payload)
+	// paho sends asynchronously and keeps the payload until then.
+	tok := p.c.Publish(topic, qos, retained, append([]byte(nil), payload...))
 	if qos == 0 {
 		select {
 		case <-tok.Done():
@@ -151,42 +116,28 @@ func (p *pahoClient) Publish(topic string, qos byte, retained bool, payload []by
 	return tok.Error()
 }
 
-// refused reports whether err is a refusal by the broker (credentials,
-// client id, protocol) rather than a network failure: retrying will not
-// help until the configuration changes.
-func refused(err error) bool {
-	return errors.Is(err, packets.ErrorRefusedBadUsernameOrPassword) ||
-		errors.Is(err, packets.ErrorRefusedNotAuthorised) ||
-		errors.Is(err, packets.ErrorRefusedIDRejected) ||
-		errors.Is(err, packets.ErrorRefusedBadProtocolVersion)
+// pahoFailure turns paho's refusal errors into refusedError.
+func pahoFailure(err error) error {
+	for code, e := range packets.ConnErrors {
+		if code >= 1 && code <= 5 && errors.Is(err, e) {
+			return fmt.Errorf("%w", refusedError{code: code})
+		}
+	}
+	return err
 }
 
-// dialer opens the network connection for paho. Reads go through a
+// pahoDialer opens the network connection for paho. Reads go through a
 // bufio.Reader of readBuf bytes: paho decodes packets with many small
 // reads, each a system call on a bare net.Conn, which made it cost about
 // 15 µs of CPU per received message.
-func dialer(scheme string, tlsConf *tls.Config, readBuf int) paho.OpenConnectionFunc {
-	return func(u *url.URL, o paho.ClientOptions) (net.Conn, error) {
-		d := &net.Dialer{Timeout: o.ConnectTimeout}
-		var conn net.Conn
-		var err error
-		switch {
-		case tlsSchemes[scheme]:
-			conn, err = tls.DialWithDialer(d, "tcp", u.Host, tlsConf)
-		case scheme == "unix":
-			addr := u.Host
-			if addr == "" {
-				addr = u.Path
-			}
-			conn, err = d.Dial("unix", addr)
-		default:
-			conn, err = d.Dial("tcp", u.Host)
-		}
+func pahoDialer(cf connConf) paho.OpenConnectionFunc {
+	return func(*url.URL, paho.ClientOptions) (net.Conn, error) {
+		conn, err := dialConn(cf)
 		if err != nil {
 			return nil, err
 		}
-		if readBuf > 0 {
-			conn = &bufConn{Conn: conn, r: bufio.NewReaderSize(conn, readBuf)}
+		if cf.readBufferSize > 0 {
+			conn = &bufConn{Conn: conn, r: bufio.NewReaderSize(conn, cf.readBufferSize)}
 		}
 		return conn, nil
 	}

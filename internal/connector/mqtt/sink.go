@@ -42,7 +42,7 @@ var (
 
 // NewSink returns an unconfigured mqtt sink.
 func NewSink() *Sink {
-	return &Sink{newClient: func(c connConf, e events) client { return newPahoClient(c, e) }}
+	return &Sink{newClient: newClient}
 }
 
 // Configure implements api.Sink.
@@ -141,9 +141,7 @@ func (k *Sink) CollectBytes(_ api.StreamContext, payload []byte, dynamic map[str
 	} else if k.templated {
 		return fmt.Errorf("mqtt sink: topic template %q was not rendered", k.topic)
 	}
-	// paho sends asynchronously and keeps the payload until then, while
-	// the host may reuse its buffer once we return.
-	return k.publish(t, append([]byte(nil), payload...))
+	return k.publish(t, payload)
 }
 
 // Collect implements api.Sink: data is encoded with encoding/json and sent

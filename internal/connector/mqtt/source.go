@@ -77,7 +77,7 @@ var (
 
 // NewSource returns an unconfigured mqtt source.
 func NewSource() *Source {
-	return &Source{newClient: func(c connConf, e events) client { return newPahoClient(c, e) }, done: make(chan struct{})}
+	return &Source{newClient: newClient, done: make(chan struct{})}
 }
 
 // Configure implements api.Source.
