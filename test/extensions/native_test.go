@@ -298,3 +298,23 @@ func mustRoot(t testing.TB) string {
 	require.NoError(t, err)
 	return r
 }
+
+// A native aggregate function gets the group's values.
+func TestNative_AggregateFunction(t *testing.T) {
+	home := t.TempDir()
+	linkPlugin(t, home, "functions", exampleSO(t, "functions", "countplusone", "CountPlusOne.so"), "CountPlusOne.so")
+	linkPlugin(t, home, "sources", exampleSO(t, "sources", "random", "Random.so"), "Random.so")
+	linkPlugin(t, home, "sinks", exampleSO(t, "sinks", "file", "File.so"), "File.so")
+	writeFile(t, filepath.Join(home, "etc", "sources", "random.yaml"), []byte(randomConf), 0o644)
+	s := startServer(t, home)
+	s.mustCall("POST", "/streams", map[string]string{"sql": `CREATE STREAM demo () WITH (TYPE="random", DATASOURCE="demo", FORMAT="json")`}, 201)
+	out := filepath.Join(t.TempDir(), "out.jsonl")
+	s.mustCall("POST", "/rules", map[string]any{
+		"id":      "agg",
+		"sql":     "SELECT countPlusOne(temperature) AS n, count(*) AS c FROM demo GROUP BY COUNTWINDOW(4)",
+		"actions": []any{map[string]any{"file": map[string]any{"path": out, "sendSingle": true}}},
+	}, 201)
+	for _, l := range lines(t, out, 2) {
+		require.JSONEq(t, `{"n":5,"c":4}`, l)
+	}
+}

@@ -286,9 +286,9 @@ func (p *Plugin) relogStderr(sc *bufio.Scanner) {
 		line := sc.Text()
 		level := slog.LevelInfo
 		switch {
-		case strings.Contains(line, "level=ERROR"), strings.Contains(line, "ERROR"):
+		case strings.Contains(line, "ERROR"):
 			level = slog.LevelError
-		case strings.Contains(line, "level=WARN"), strings.Contains(line, "WARNING"):
+		case strings.Contains(line, "WARN"):
 			level = slog.LevelWarn
 		case strings.Contains(line, "level=DEBUG"):
 			level = slog.LevelDebug
