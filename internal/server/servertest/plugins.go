@@ -154,7 +154,9 @@ func (p *Plugins) ListPortables() (any, error) {
 }
 
 // DescribePortable implements server.PluginService.
-func (p *Plugins) DescribePortable(name string) (any, error) { return p.DescribePlugin("portables", name) }
+func (p *Plugins) DescribePortable(name string) (any, error) {
+	return p.DescribePlugin("portables", name)
+}
 
 // DeletePortable implements server.PluginService.
 func (p *Plugins) DeletePortable(name string) error { return p.DeletePlugin("portables", name) }
