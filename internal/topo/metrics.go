@@ -71,7 +71,11 @@ func (m *Metrics) appendStatus(w *StatusWriter) {
 	le, lt := m.LastException()
 	w.Str(p+"last_exception", le)
 	w.Int(p+"last_exception_time", lt)
-	w.Int(p+"dropped_total", m.Dropped.Load())
+	// eKuiper has no drop counter; it is reported once something was
+	// dropped, so the status keys stay eKuiper's in normal operation.
+	if d := m.Dropped.Load(); d > 0 {
+		w.Int(p+"dropped_total", d)
+	}
 	if m.HasLate {
 		w.Int(p+"late_dropped_total", m.Late.Load())
 	}
