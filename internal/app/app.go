@@ -182,6 +182,7 @@ func Start(opts Options) (a *App, err error) {
 		Version:   buildVersion(),
 		StartTime: time.Now(),
 		Metrics:   metricsHandler(a.rules),
+		Functions: functionService{funcs: funcs},
 	})
 	a.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() {

@@ -43,20 +43,23 @@ type Options struct {
 	Metrics http.Handler
 	// Plugins, when set, serves the /plugins routes.
 	Plugins PluginService
+	// Functions, when set, serves GET /functions and /functions/{name}.
+	Functions FunctionService
 }
 
 // Server is the REST API handler. It is safe for concurrent use; the
 // caller runs it with its own http.Server.
 type Server struct {
-	streams StreamService
-	rules   RuleService
-	log     *slog.Logger
-	version string
-	start   time.Time
-	clock   clock.Clock
-	maxBody int64
-	mux     *http.ServeMux
-	plugins PluginService
+	streams   StreamService
+	rules     RuleService
+	log       *slog.Logger
+	version   string
+	start     time.Time
+	clock     clock.Clock
+	maxBody   int64
+	mux       *http.ServeMux
+	plugins   PluginService
+	functions FunctionService
 }
 
 // New returns the REST API handler for opts. It panics when a service is
@@ -66,15 +69,16 @@ func New(opts Options) *Server {
 		panic("server: Options.Streams and Options.Rules are required")
 	}
 	s := &Server{
-		streams: opts.Streams,
-		rules:   opts.Rules,
-		log:     opts.Logger,
-		version: opts.Version,
-		start:   opts.StartTime,
-		clock:   opts.Clock,
-		maxBody: opts.MaxBodyBytes,
-		mux:     http.NewServeMux(),
-		plugins: opts.Plugins,
+		streams:   opts.Streams,
+		rules:     opts.Rules,
+		log:       opts.Logger,
+		version:   opts.Version,
+		start:     opts.StartTime,
+		clock:     opts.Clock,
+		maxBody:   opts.MaxBodyBytes,
+		mux:       http.NewServeMux(),
+		plugins:   opts.Plugins,
+		functions: opts.Functions,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -133,6 +137,9 @@ func (s *Server) routes(metrics http.Handler) {
 
 	if s.plugins != nil {
 		s.pluginRoutes()
+	}
+	if s.functions != nil {
+		s.functionRoutes(m)
 	}
 }
 
