@@ -66,8 +66,9 @@ func startServer(t testing.TB, home string, environ ...string) *server {
 		w = io.MultiWriter(logs, os.Stderr)
 	}
 	a, err := app.Start(app.Options{
-		Home:       home,
-		Environ:    append([]string{"KUIPER__MQTT__EMBEDDEDBROKER=never"}, environ...),
+		Home: home,
+		// A loaded machine (CI under -race) can take seconds to start python.
+		Environ:    append([]string{"KUIPER__MQTT__EMBEDDEDBROKER=never", "KUIPER__PORTABLE__INITTIMEOUT=20s"}, environ...),
 		RESTAddr:   "127.0.0.1:0",
 		MQTTServer: "tcp://127.0.0.1:1",
 		Logger:     slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})),

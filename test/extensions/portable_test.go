@@ -195,6 +195,7 @@ func TestPortable_InstallRefused(t *testing.T) {
 		plugin  string
 		entries func(t *testing.T) []zipEntry
 		want    string
+		timeout string
 	}{
 		{name: "path traversal", plugin: "pysample", want: "leaves the package folder",
 			entries: func(t *testing.T) []zipEntry {
@@ -210,7 +211,7 @@ func TestPortable_InstallRefused(t *testing.T) {
 			}},
 		{name: "missing executable", plugin: "pysample", want: "the executable pysample.py is not in the zip",
 			entries: func(t *testing.T) []zipEntry { return pySample(t)[1:] }},
-		{name: "not a plugin", plugin: "pysample", want: "no hello",
+		{name: "not a plugin", plugin: "pysample", want: "no hello", timeout: "1s",
 			entries: func(t *testing.T) []zipEntry {
 				e := pySample(t)
 				e[0].body = []byte("import time\ntime.sleep(60)\n")
@@ -219,7 +220,11 @@ func TestPortable_InstallRefused(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := startServer(t, "", "KUIPER__PORTABLE__INITTIMEOUT=1s")
+			var env []string
+			if tc.timeout != "" {
+				env = append(env, "KUIPER__PORTABLE__INITTIMEOUT="+tc.timeout)
+			}
+			s := startServer(t, "", env...)
 			code, body := s.call("POST", "/plugins/portables", map[string]any{"name": tc.plugin, "file": makeZip(t, tc.entries(t)...)})
 			require.Equal(t, 400, code, body)
 			require.Contains(t, body, tc.want)
