@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"time"
 
 	"github.com/kuiperio/kuiper/internal/connector"
 	"github.com/kuiperio/kuiper/sdk/api"
@@ -44,57 +45,46 @@ func logPanic(logger *slog.Logger, err error) {
 }
 
 // GuardSource wraps a plugin source so that a panic in any of its methods
-// is recovered: Configure and Close return it as an error, Open logs it on
-// the context's logger and returns, which ends the stream's feed without
-// touching the server. The wrapper keeps the optional interfaces of src
-// (api.BytesSource, api.Rewindable, connector.StatusReporter).
+// is recovered: Configure and Close return it as an error; a panic in Open
+// is logged, reported as the source's connection status (disconnected,
+// with the panic as the message, visible in the rule status) and Open is
+// called again after a back-off (1s doubling to 30s) until the stream
+// stops. The wrapper keeps api.BytesSource and api.Rewindable when src
+// implements them, and always reports a connection status: src's own when
+// it has one (connector.StatusReporter).
 func GuardSource(plugin string, src api.Source) api.Source {
-	g := guardedSource{plugin: plugin, src: src}
+	g := &guardedSource{plugin: plugin, src: src}
+	g.status, _ = src.(connector.StatusReporter)
 	bs, isBytes := src.(api.BytesSource)
 	rw, isRewind := src.(api.Rewindable)
-	st, isStatus := src.(connector.StatusReporter)
 	switch {
-	case isBytes && isRewind && isStatus:
-		return &struct {
-			*guardedBytes
-			*guardedRewind
-			connector.StatusReporter
-		}{&guardedBytes{g, bs}, &guardedRewind{plugin, rw}, st}
 	case isBytes && isRewind:
 		return &struct {
 			*guardedBytes
 			*guardedRewind
 		}{&guardedBytes{g, bs}, &guardedRewind{plugin, rw}}
-	case isBytes && isStatus:
-		return &struct {
-			*guardedBytes
-			connector.StatusReporter
-		}{&guardedBytes{g, bs}, st}
 	case isBytes:
 		return &guardedBytes{g, bs}
-	case isRewind && isStatus:
-		return &struct {
-			*guardedSource
-			*guardedRewind
-			connector.StatusReporter
-		}{&g, &guardedRewind{plugin, rw}, st}
 	case isRewind:
 		return &struct {
 			*guardedSource
 			*guardedRewind
-		}{&g, &guardedRewind{plugin, rw}}
-	case isStatus:
-		return &struct {
-			*guardedSource
-			connector.StatusReporter
-		}{&g, st}
+		}{g, &guardedRewind{plugin, rw}}
 	}
-	return &g
+	return g
 }
 
+// Open retry delays after a panic.
+const (
+	reopenDelay    = time.Second
+	maxReopenDelay = 30 * time.Second
+)
+
 type guardedSource struct {
-	plugin string
-	src    api.Source
+	plugin  string
+	src     api.Source
+	status  connector.StatusReporter // the source's own, if any
+	tracker connector.StatusTracker  // otherwise
 }
 
 func (g *guardedSource) Configure(datasource string, props map[string]any) error {
@@ -102,8 +92,28 @@ func (g *guardedSource) Configure(datasource string, props map[string]any) error
 }
 
 func (g *guardedSource) Open(ctx api.StreamContext, consume api.ConsumeFunc) {
-	if err := guard(g.plugin, "Open", func() error { g.src.Open(ctx, consume); return nil }); err != nil {
+	g.run(ctx, "Open", func() { g.src.Open(ctx, consume) })
+}
+
+// run calls open until it returns without panicking or ctx is done.
+func (g *guardedSource) run(ctx api.StreamContext, call string, open func()) {
+	delay := reopenDelay
+	for {
+		g.tracker.Connected()
+		err := guard(g.plugin, call, func() error { open(); return nil })
+		if err == nil {
+			return
+		}
 		logPanic(ctx.Logger(), err)
+		g.tracker.Disconnected(err)
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		delay = min(2*delay, maxReopenDelay)
 	}
 }
 
@@ -111,15 +121,24 @@ func (g *guardedSource) Close(ctx api.StreamContext) error {
 	return guard(g.plugin, "Close", func() error { return g.src.Close(ctx) })
 }
 
+// ConnectionStatus implements connector.StatusReporter.
+func (g *guardedSource) ConnectionStatus() connector.Status {
+	if g.status != nil {
+		var st connector.Status
+		if err := guard(g.plugin, "ConnectionStatus", func() error { st = g.status.ConnectionStatus(); return nil }); err == nil {
+			return st
+		}
+	}
+	return g.tracker.ConnectionStatus()
+}
+
 type guardedBytes struct {
-	guardedSource
+	*guardedSource
 	bs api.BytesSource
 }
 
 func (g *guardedBytes) OpenBytes(ctx api.StreamContext, consume api.BytesConsumeFunc) {
-	if err := guard(g.plugin, "OpenBytes", func() error { g.bs.OpenBytes(ctx, consume); return nil }); err != nil {
-		logPanic(ctx.Logger(), err)
-	}
+	g.run(ctx, "OpenBytes", func() { g.bs.OpenBytes(ctx, consume) })
 }
 
 type guardedRewind struct {

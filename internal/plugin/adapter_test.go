@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -22,6 +23,12 @@ func (panicky) Close(api.StreamContext) error           { panic("close") }
 func (panicky) OpenBytes(api.StreamContext, api.BytesConsumeFunc) {
 	panic("open bytes")
 }
+
+type onceSource struct{ calls *int }
+
+func (s *onceSource) Configure(string, map[string]any) error  { return nil }
+func (s *onceSource) Open(api.StreamContext, api.ConsumeFunc) { *s.calls++ }
+func (s *onceSource) Close(api.StreamContext) error           { return nil }
 
 type rawSink struct{ got []byte }
 
@@ -44,10 +51,28 @@ func TestGuardSource(t *testing.T) {
 	var pe *plugin.PanicError
 	require.ErrorAs(t, src.Configure("", nil), &pe)
 	require.Equal(t, "Configure", pe.Call)
-	ctx := connector.NewContext(context.Background(), "r", "s", 0, nil)
-	src.Open(ctx, func(map[string]any, map[string]any) {}) // logged, not raised
-	src.(api.BytesSource).OpenBytes(ctx, func(api.RawMessage) {})
+	// A panic in Open is logged, shown as the connection status, and Open
+	// is called again until the stream stops.
+	cctx, cancel := context.WithCancel(context.Background())
+	ctx := connector.NewContext(cctx, "r", "s", 0, nil)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		src.(api.BytesSource).OpenBytes(ctx, func(api.RawMessage) {})
+	}()
+	st := src.(connector.StatusReporter)
+	require.Eventually(t, func() bool { return st.ConnectionStatus().State == connector.StateDisconnected }, 5*time.Second, time.Millisecond)
+	require.Contains(t, st.ConnectionStatus().LastDisconnectedMessage, "panicked in OpenBytes: open bytes")
+	cancel()
+	<-done
 	require.ErrorContains(t, src.Close(ctx), "plugin sources/P panicked in Close: close")
+
+	// A source that returns from Open normally is not reopened.
+	var calls int
+	ok := plugin.GuardSource("sources/Q", &onceSource{calls: &calls})
+	ok.Open(connector.NewContext(context.Background(), "r", "s", 0, nil), func(map[string]any, map[string]any) {})
+	require.Equal(t, 1, calls)
+	require.Equal(t, connector.StateConnected, ok.(connector.StatusReporter).ConnectionStatus().State)
 }
 
 func TestGuardSink(t *testing.T) {
