@@ -194,6 +194,10 @@ func (p pluginService) ListPortables() (any, error) { return p.portable.List(), 
 
 func (p pluginService) DescribePortable(name string) (any, error) { return p.portable.Describe(name) }
 
+func (p pluginService) UpdatePortable(ctx context.Context, req server.PluginInstall) error {
+	return p.portable.Update(ctx, plugin.InstallRequest{Name: req.Name, File: req.File})
+}
+
 func (p pluginService) DeletePortable(name string) error { return p.portable.Delete(name) }
 
 func (p pluginService) PortableStatus(name string) (any, error) { return p.portable.Status(name) }

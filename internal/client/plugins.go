@@ -83,6 +83,13 @@ func (c *Client) DropPlugin(ctx context.Context, kind PluginKind, name string) (
 	return string(b), err
 }
 
+// UpdatePortable replaces an installed portable plugin by a new package
+// (PUT /plugins/portables/{name}); rules using it keep running.
+func (c *Client) UpdatePortable(ctx context.Context, name string, def json.RawMessage) (string, error) {
+	b, err := c.call(ctx, http.MethodPut, PortablePlugin.item(name), def)
+	return string(b), err
+}
+
 // PortableStatus returns a portable plugin's {refCount, status, errMsg,
 // pid} (GET /plugins/portables/{name}/status).
 func (c *Client) PortableStatus(ctx context.Context, name string) (json.RawMessage, error) {

@@ -21,6 +21,7 @@ func (s *Server) pluginRoutes() {
 	m.HandleFunc("POST /plugins/portables", s.wrap(s.installPortable))
 	m.HandleFunc("GET /plugins/portables", s.wrap(s.listPortables))
 	m.HandleFunc("GET /plugins/portables/{name}", s.wrap(s.describePortable))
+	m.HandleFunc("PUT /plugins/portables/{name}", s.wrap(s.updatePortable))
 	m.HandleFunc("DELETE /plugins/portables/{name}", s.wrap(s.deletePortable))
 	m.HandleFunc("GET /plugins/portables/{name}/status", s.wrap(s.portableStatus))
 
@@ -178,6 +179,31 @@ func (s *Server) describePortable(r *http.Request) (reply, error) {
 		return reply{}, fail("describe portable plugin error", err)
 	}
 	return jsonReply(http.StatusOK, d)
+}
+
+func (s *Server) updatePortable(r *http.Request) (reply, error) {
+	name := r.PathValue("name")
+	b, err := readBody(r)
+	if err != nil {
+		return reply{}, err
+	}
+	var req PluginInstall
+	if err := json.Unmarshal(b, &req); err != nil {
+		return reply{}, decodeError(err)
+	}
+	if req.Name == "" {
+		req.Name = name
+	}
+	if req.Name != name {
+		return reply{}, badBody("name %q does not match the path's %q", req.Name, name)
+	}
+	if strings.TrimSpace(req.File) == "" {
+		return reply{}, badBody("file is required")
+	}
+	if err := s.plugins.UpdatePortable(r.Context(), req); err != nil {
+		return reply{}, fail("portable plugin update command error", err)
+	}
+	return textReply(http.StatusOK, fmt.Sprintf("portable plugin %s is updated", name)), nil
 }
 
 func (s *Server) deletePortable(r *http.Request) (reply, error) {

@@ -43,6 +43,9 @@ func TestServer_PluginRoutes(t *testing.T) {
 		{"POST", "/plugins/portables", `{"name":"py","file":"file:///py.zip"}`, 201, "portable plugin py is created"},
 		{"GET", "/plugins/portables", "", 200, `[{"name":"py","version":"1.0.0"}]`},
 		{"GET", "/plugins/portables/py/status", "", 200, `{"errMsg":"","pid":42,"refCount":0,"status":"running"}`},
+		{"PUT", "/plugins/portables/py", `{"file":"file:///py2.zip"}`, 200, "portable plugin py is updated"},
+		{"PUT", "/plugins/portables/py", `{"name":"other","file":"file:///py2.zip"}`, 400, "does not match"},
+		{"PUT", "/plugins/portables/nope", `{"file":"file:///py2.zip"}`, 404, "not found"},
 		{"DELETE", "/plugins/portables/py", "", 200, "portable plugin py is deleted"},
 		{"PUT", "/plugins/sources/random", "{}", 405, "not allowed"},
 	}

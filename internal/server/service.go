@@ -124,6 +124,9 @@ type PluginService interface {
 	// plugin.
 	ListPortables() (any, error)
 	DescribePortable(name string) (any, error)
+	// UpdatePortable replaces an installed portable plugin by a new
+	// package (PUT /plugins/portables/{name}) without stopping rules.
+	UpdatePortable(ctx context.Context, req PluginInstall) error
 	DeletePortable(name string) error
 	// PortableStatus answers GET /plugins/portables/{name}/status:
 	// {refCount, status, errMsg, pid}.

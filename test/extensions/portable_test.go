@@ -235,3 +235,46 @@ func TestPortable_InstallRefused(t *testing.T) {
 		})
 	}
 }
+
+// PUT /plugins/portables/{name} swaps the plugin under running rules.
+func TestPortable_UpdateWithoutStoppingRules(t *testing.T) {
+	s := startServer(t, "")
+	writeFile(t, filepath.Join(s.home, "etc", "sources", "gocounter.yaml"), []byte("default:\n  interval: 5\n"), 0o644)
+	s.mustCall("POST", "/plugins/portables", map[string]any{"name": "gosample", "file": makeZip(t, goSample(t)...)}, 201)
+	s.mustCall("POST", "/streams", map[string]string{"sql": `CREATE STREAM gs () WITH (TYPE="gocounter", DATASOURCE="x", FORMAT="json")`}, 201)
+	out := filepath.Join(t.TempDir(), "out")
+	s.mustCall("POST", "/rules", map[string]any{"id": "r", "sql": "SELECT n, double(n) AS d FROM gs",
+		"actions": []any{map[string]any{"gofile": map[string]any{"path": out, "sendSingle": true}}}}, 201)
+	lines(t, out, 3)
+	before := s.portableStatus("gosample")
+
+	v2 := goSample(t)
+	v2[1].body = []byte(`{"name":"gosample","version":"2.0.0","language":"go","executable":"gosample","sources":["gocounter"],"sinks":["gofile"],"functions":["sumall","double"]}`)
+	require.Equal(t, "portable plugin gosample is updated",
+		s.mustCall("PUT", "/plugins/portables/gosample", map[string]any{"file": makeZip(t, v2...)}, 200))
+	require.Contains(t, s.mustCall("GET", "/plugins/portables/gosample", nil, 200), `"version":"2.0.0"`)
+	after := s.portableStatus("gosample")
+	require.Equal(t, "running", after.Status)
+	require.NotEqual(t, before.Pid, after.Pid)
+	n := len(lines(t, out, 1))
+	lines(t, out, n+5) // the source and the sink were opened in the new process
+	require.Equal(t, "running", s.ruleStatus("r")["status"])
+
+	// An update must keep what the plugin provides.
+	v3 := goSample(t)
+	v3[1].body = []byte(`{"name":"gosample","version":"3.0.0","language":"go","executable":"gosample","sources":["gocounter"],"functions":["double"]}`)
+	code, body := s.call("PUT", "/plugins/portables/gosample", map[string]any{"file": makeZip(t, v3...)})
+	require.Equal(t, 400, code)
+	require.Contains(t, body, "must provide the same sources, sinks and functions")
+
+	// A version that does not start is rolled back.
+	v4 := goSample(t)
+	v4[0].body = []byte("#!/bin/sh\nexit 3\n")
+	code, body = s.call("PUT", "/plugins/portables/gosample", map[string]any{"file": makeZip(t, v4...)})
+	require.Equal(t, 400, code)
+	require.Contains(t, body, "the new version does not start")
+	require.Equal(t, "running", s.portableStatus("gosample").Status)
+	require.Contains(t, s.mustCall("GET", "/plugins/portables/gosample", nil, 200), `"version":"2.0.0"`)
+	n = len(lines(t, out, 1))
+	lines(t, out, n+3)
+}

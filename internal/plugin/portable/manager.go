@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -237,6 +238,8 @@ func (p *Plugin) info() Info {
 		}
 		return s
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	return Info{Name: p.man.Name, Version: p.man.Version, Language: p.man.Language, Executable: p.man.Executable,
 		Sources: nz(p.man.Sources), Sinks: nz(p.man.Sinks), Functions: nz(p.man.Functions)}
 }
@@ -300,45 +303,11 @@ func (m *Manager) Install(ctx context.Context, req plugin.InstallRequest) error 
 	if _, err := os.Stat(dir); err == nil {
 		return errs.With(errs.Undefined, fmt.Errorf("the folder %s already exists", dir))
 	}
-	zipPath, err := plugin.Fetch(ctx, m.o.HTTPClient, req.File, m.o.MaxPackageBytes)
+	tmp, man, err := m.prepare(ctx, req)
 	if err != nil {
-		return errs.With(errs.IO, err)
-	}
-	defer os.Remove(zipPath)
-	pkg, err := plugin.OpenPackage(zipPath, m.o.MaxPackageBytes)
-	if err != nil {
-		return errs.With(errs.Undefined, err)
-	}
-	defer pkg.Close()
-	if _, ok := pkg.Find(req.Name + ".json"); !ok {
-		return errs.With(errs.Undefined, fmt.Errorf("%w: no %s.json manifest at the root of the zip", plugin.ErrPackage, req.Name))
-	}
-	tmp, err := os.MkdirTemp(m.o.Dir, "."+req.Name+"-")
-	if err != nil {
-		if err := os.MkdirAll(m.o.Dir, 0o755); err != nil {
-			return errs.With(errs.IO, err)
-		}
-		if tmp, err = os.MkdirTemp(m.o.Dir, "."+req.Name+"-"); err != nil {
-			return errs.With(errs.IO, err)
-		}
+		return err
 	}
 	defer os.RemoveAll(tmp)
-	if err := pkg.ExtractAll(tmp); err != nil {
-		return errs.With(errs.Undefined, err)
-	}
-	man, err := readManifest(tmp, req.Name)
-	if err != nil {
-		return errs.With(errs.Undefined, fmt.Errorf("%w: %v", plugin.ErrPackage, err))
-	}
-	exe := filepath.Join(tmp, filepath.FromSlash(man.Executable))
-	if _, err := os.Stat(exe); err != nil {
-		return errs.With(errs.Undefined, fmt.Errorf("%w: the executable %s is not in the zip", plugin.ErrPackage, man.Executable))
-	}
-	if !man.isPython() {
-		if err := os.Chmod(exe, 0o755); err != nil {
-			return errs.With(errs.IO, err)
-		}
-	}
 	if err := os.Rename(tmp, dir); err != nil {
 		return errs.With(errs.IO, err)
 	}
@@ -352,6 +321,103 @@ func (m *Manager) Install(ctx context.Context, req plugin.InstallRequest) error 
 		return errs.With(errs.Undefined, fmt.Errorf("portable plugin %s does not start: %s", req.Name, st.ErrMsg))
 	}
 	m.logger.Info("portable plugin installed", "plugin", req.Name, "version", man.Version)
+	return nil
+}
+
+// prepare downloads and checks a package and unpacks it into a temporary
+// folder under Dir, which the caller removes or renames.
+func (m *Manager) prepare(ctx context.Context, req plugin.InstallRequest) (string, *Manifest, error) {
+	zipPath, err := plugin.Fetch(ctx, m.o.HTTPClient, req.File, m.o.MaxPackageBytes)
+	if err != nil {
+		return "", nil, errs.With(errs.IO, err)
+	}
+	defer os.Remove(zipPath)
+	pkg, err := plugin.OpenPackage(zipPath, m.o.MaxPackageBytes)
+	if err != nil {
+		return "", nil, errs.With(errs.Undefined, err)
+	}
+	defer pkg.Close()
+	if _, ok := pkg.Find(req.Name + ".json"); !ok {
+		return "", nil, errs.With(errs.Undefined, fmt.Errorf("%w: no %s.json manifest at the root of the zip", plugin.ErrPackage, req.Name))
+	}
+	if err := os.MkdirAll(m.o.Dir, 0o755); err != nil {
+		return "", nil, errs.With(errs.IO, err)
+	}
+	tmp, err := os.MkdirTemp(m.o.Dir, "."+req.Name+"-")
+	if err != nil {
+		return "", nil, errs.With(errs.IO, err)
+	}
+	fail := func(err error) (string, *Manifest, error) {
+		os.RemoveAll(tmp)
+		return "", nil, err
+	}
+	if err := pkg.ExtractAll(tmp); err != nil {
+		return fail(errs.With(errs.Undefined, err))
+	}
+	man, err := readManifest(tmp, req.Name)
+	if err != nil {
+		return fail(errs.With(errs.Undefined, fmt.Errorf("%w: %v", plugin.ErrPackage, err)))
+	}
+	exe := filepath.Join(tmp, filepath.FromSlash(man.Executable))
+	if _, err := os.Stat(exe); err != nil {
+		return fail(errs.With(errs.Undefined, fmt.Errorf("%w: the executable %s is not in the zip", plugin.ErrPackage, man.Executable)))
+	}
+	if !man.isPython() {
+		if err := os.Chmod(exe, 0o755); err != nil {
+			return fail(errs.With(errs.IO, err))
+		}
+	}
+	return tmp, man, nil
+}
+
+// Update replaces an installed plugin by a new package of the same name
+// providing the same sources, sinks and functions, without touching the
+// rules: the running process is stopped, the new one started, and the open
+// source and sink instances are opened in it. If the new version does not
+// start, the old one is put back.
+func (m *Manager) Update(ctx context.Context, req plugin.InstallRequest) error {
+	p, err := m.get(req.Name)
+	if err != nil {
+		return err
+	}
+	tmp, man, err := m.prepare(ctx, req)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	same := func(a, b []string) bool {
+		a, b = slices.Clone(a), slices.Clone(b)
+		slices.Sort(a)
+		slices.Sort(b)
+		return slices.Equal(a, b)
+	}
+	if !same(man.Sources, p.man.Sources) || !same(man.Sinks, p.man.Sinks) || !same(man.Functions, p.man.Functions) {
+		return errs.With(errs.Undefined, fmt.Errorf("an update of portable plugin %s must provide the same sources, sinks and functions; delete it and install the new one instead", req.Name))
+	}
+	old := tmp + ".old"
+	if err := os.Rename(p.dir, old); err != nil {
+		return errs.With(errs.IO, err)
+	}
+	defer os.RemoveAll(old)
+	if err := os.Rename(tmp, p.dir); err != nil {
+		_ = os.Rename(old, p.dir)
+		return errs.With(errs.IO, err)
+	}
+	p.mu.Lock()
+	prev := p.man
+	p.man.Version, p.man.Language, p.man.Executable = man.Version, man.Language, man.Executable
+	p.mu.Unlock()
+	if err := p.restartAndWait(); err != nil {
+		m.logger.Error("updated portable plugin does not start; putting the previous version back", "plugin", req.Name, "error", err)
+		_ = os.RemoveAll(p.dir)
+		_ = os.Rename(old, p.dir)
+		p.mu.Lock()
+		p.man.Version, p.man.Language, p.man.Executable = prev.Version, prev.Language, prev.Executable
+		p.mu.Unlock()
+		_ = p.restartAndWait()
+		return errs.With(errs.Undefined, fmt.Errorf("portable plugin %s: the new version does not start: %v", req.Name, err))
+	}
+	m.logger.Info("portable plugin updated", "plugin", req.Name, "version", man.Version)
 	return nil
 }
 

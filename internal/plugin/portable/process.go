@@ -59,10 +59,12 @@ type Plugin struct {
 	status    string
 	errMsg    string
 	restarts  int
+	attempts  int // start attempts, successful or not
 	functions []portable.FunctionInfo
 	instances map[uint64]*instance
 	started   chan struct{} // closed after the first start attempt
 
+	restart chan struct{} // Update: stop the process and start it again at once
 	stop    chan struct{}
 	stopped chan struct{}
 }
@@ -74,6 +76,7 @@ func newPlugin(m *Manager, man *Manifest, dir string) *Plugin {
 		status:    StatusStarting,
 		instances: map[uint64]*instance{},
 		started:   make(chan struct{}),
+		restart:   make(chan struct{}, 1),
 		stop:      make(chan struct{}),
 		stopped:   make(chan struct{}),
 	}
@@ -98,10 +101,12 @@ func (p *Plugin) supervise() {
 	first := true
 	for {
 		c, cmd, err := p.start()
+		crashed := err == nil
 		if err == nil {
 			began := time.Now()
 			p.mu.Lock()
 			p.conn, p.cmd, p.status, p.errMsg = c, cmd, StatusRunning, ""
+			p.attempts++
 			p.mu.Unlock()
 			if first {
 				close(p.started)
@@ -127,9 +132,19 @@ func (p *Plugin) supervise() {
 					p.conn, p.status = nil, StatusStopped
 					p.mu.Unlock()
 					return
+				case <-p.restart:
+					p.mu.Lock()
+					p.conn, p.status = nil, StatusStarting
+					p.mu.Unlock()
+					p.shutdown(c, cmd)
+					exited = true
 				}
 			}
 			health.Stop()
+			if cmd.ProcessState != nil { // stopped by Update: start again at once
+				backoff = p.m.o.RestartBackoff
+				continue
+			}
 			werr := cmd.Wait()
 			err = fmt.Errorf("process exited: %v (%v)", werr, c.err)
 			p.logger.Error("portable plugin crashed", "error", err, "restart_in", backoff)
@@ -141,6 +156,9 @@ func (p *Plugin) supervise() {
 		}
 		p.mu.Lock()
 		p.conn, p.cmd, p.status, p.errMsg = nil, nil, StatusFailed, err.Error()
+		if !crashed {
+			p.attempts++
+		}
 		p.mu.Unlock()
 		if first {
 			close(p.started)
@@ -148,6 +166,7 @@ func (p *Plugin) supervise() {
 		}
 		select {
 		case <-time.After(backoff):
+		case <-p.restart:
 		case <-p.stop:
 			p.mu.Lock()
 			p.status = StatusStopped
@@ -163,15 +182,18 @@ func (p *Plugin) supervise() {
 
 // start runs the executable and performs the handshake.
 func (p *Plugin) start() (*conn, *exec.Cmd, error) {
-	exe := filepath.Join(p.dir, filepath.FromSlash(p.man.Executable))
+	p.mu.Lock()
+	man := p.man
+	p.mu.Unlock()
+	exe := filepath.Join(p.dir, filepath.FromSlash(man.Executable))
 	var cmd *exec.Cmd
-	if p.man.isPython() {
+	if man.isPython() {
 		cmd = exec.Command(p.m.o.PythonBin, exe)
 	} else {
 		cmd = exec.Command(exe)
 	}
 	cmd.Dir = p.dir
-	cmd.Env = append(os.Environ(), portable.EnvProtocol+"=1", portable.EnvName+"="+p.man.Name)
+	cmd.Env = append(os.Environ(), portable.EnvProtocol+"=1", portable.EnvName+"="+man.Name)
 	cmd.SysProcAttr = sysProcAttr()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -214,7 +236,7 @@ func (p *Plugin) start() (*conn, *exec.Cmd, error) {
 		_ = cmd.Wait()
 		return nil, nil, err
 	}
-	if err := c.send(&portable.Message{Type: portable.TypeHello, Versions: []int{portable.ProtocolVersion}, Name: p.man.Name}); err != nil {
+	if err := c.send(&portable.Message{Type: portable.TypeHello, Versions: []int{portable.ProtocolVersion}, Name: man.Name}); err != nil {
 		return fail(err)
 	}
 	var h helloResult
@@ -226,7 +248,7 @@ func (p *Plugin) start() (*conn, *exec.Cmd, error) {
 	if h.err != nil {
 		return fail(h.err)
 	}
-	if err := p.checkHello(h.m); err != nil {
+	if err := checkHello(&man, h.m); err != nil {
 		return fail(err)
 	}
 	p.mu.Lock()
@@ -236,7 +258,7 @@ func (p *Plugin) start() (*conn, *exec.Cmd, error) {
 	return c, cmd, nil
 }
 
-func (p *Plugin) checkHello(h *portable.Message) error {
+func checkHello(man *Manifest, h *portable.Message) error {
 	if h.Type != portable.TypeHello {
 		return fmt.Errorf("expected a hello frame, got %q", h.Type)
 	}
@@ -255,17 +277,17 @@ func (p *Plugin) checkHello(h *portable.Message) error {
 		}
 		return false
 	}
-	for _, s := range p.man.Sources {
+	for _, s := range man.Sources {
 		if !has(h.Sources, s) {
 			missing = append(missing, "source "+s)
 		}
 	}
-	for _, s := range p.man.Sinks {
+	for _, s := range man.Sinks {
 		if !has(h.Sinks, s) {
 			missing = append(missing, "sink "+s)
 		}
 	}
-	for _, f := range p.man.Functions {
+	for _, f := range man.Functions {
 		found := false
 		for _, x := range h.Functions {
 			found = found || x.Name == f
@@ -420,4 +442,31 @@ func (p *Plugin) Call(ctx context.Context, symbol, rule string, args [][]any) ([
 		return nil, nil, fmt.Errorf("portable plugin %s: %d results for %d calls", p.man.Name, len(r.Results), len(args))
 	}
 	return r.Results, r.Errors, nil
+}
+
+// restartAndWait stops the running process (or cuts short the wait before
+// a restart), starts it again and waits until it runs or fails to start.
+func (p *Plugin) restartAndWait() error {
+	p.mu.Lock()
+	gen := p.attempts
+	p.mu.Unlock()
+	select {
+	case p.restart <- struct{}{}:
+	default:
+	}
+	limit := p.m.o.InitTimeout + 5*time.Second
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		p.mu.Lock()
+		st, msg, n := p.status, p.errMsg, p.attempts
+		p.mu.Unlock()
+		if n > gen {
+			if st == StatusRunning {
+				return nil
+			}
+			return errors.New(msg)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return fmt.Errorf("no answer within %s", limit)
 }

@@ -158,6 +158,17 @@ func (p *Plugins) DescribePortable(name string) (any, error) {
 	return p.DescribePlugin("portables", name)
 }
 
+// UpdatePortable implements server.PluginService.
+func (p *Plugins) UpdatePortable(_ context.Context, req server.PluginInstall) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.installed["portables/"+req.Name]; !ok {
+		return p.notFound("portables", req.Name)
+	}
+	p.installed["portables/"+req.Name] = req
+	return nil
+}
+
 // DeletePortable implements server.PluginService.
 func (p *Plugins) DeletePortable(name string) error { return p.DeletePlugin("portables", name) }
 
