@@ -1,6 +1,7 @@
 package mqtt
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -84,7 +85,7 @@ func refused(err error) bool {
 
 // dialConn opens the network connection to cf.server: TCP, TLS, a Unix
 // socket or a WebSocket.
-func dialConn(cf connConf) (net.Conn, error) {
+func dialConn(ctx context.Context, cf connConf) (net.Conn, error) {
 	u, err := url.Parse(cf.server)
 	if err != nil {
 		return nil, fmt.Errorf("server %q: %w", cf.server, err)
@@ -92,17 +93,18 @@ func dialConn(cf connConf) (net.Conn, error) {
 	d := &net.Dialer{Timeout: cf.connectTimeout}
 	switch {
 	case cf.scheme == "ws" || cf.scheme == "wss":
-		return dialWebsocket(u, cf.tls, cf.connectTimeout)
+		return dialWebsocket(ctx, u, cf.tls, cf.connectTimeout)
 	case tlsSchemes[cf.scheme]:
-		return tls.DialWithDialer(d, "tcp", u.Host, cf.tls)
+		td := &tls.Dialer{NetDialer: d, Config: cf.tls}
+		return td.DialContext(ctx, "tcp", u.Host)
 	case cf.scheme == "unix":
 		addr := u.Host
 		if addr == "" {
 			addr = u.Path
 		}
-		return d.Dial("unix", addr)
+		return d.DialContext(ctx, "unix", addr)
 	default:
-		return d.Dial("tcp", u.Host)
+		return d.DialContext(ctx, "tcp", u.Host)
 	}
 }
 

@@ -3,6 +3,7 @@ package mqtt
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -43,6 +44,8 @@ type leanClient struct {
 
 	stop     chan struct{}
 	stopOnce sync.Once
+	ctx      context.Context // cancelled by Disconnect, for dialling
+	cancel   context.CancelFunc
 	done     chan struct{} // closed when run returns
 	started  atomic.Bool
 }
@@ -72,11 +75,14 @@ const (
 )
 
 func newLeanClient(cf connConf, ev events) *leanClient {
+	ctx, cancel := context.WithCancel(context.Background())
 	return &leanClient{
 		cf:      cf,
 		ev:      ev,
 		flights: make(map[uint16]*flight),
 		stop:    make(chan struct{}),
+		ctx:     ctx,
+		cancel:  cancel,
 		done:    make(chan struct{}),
 	}
 }
@@ -96,7 +102,10 @@ func (c *leanClient) Connected() bool {
 
 // Disconnect implements client.
 func (c *leanClient) Disconnect() {
-	c.stopOnce.Do(func() { close(c.stop) })
+	c.stopOnce.Do(func() {
+		close(c.stop)
+		c.cancel()
+	})
 	if c.started.Load() {
 		<-c.done
 	}
@@ -270,17 +279,18 @@ func (c *leanClient) run() {
 
 // dial connects and completes the MQTT handshake.
 func (c *leanClient) dial() (*link, error) {
-	select {
-	case <-c.stop:
-		return nil, errClosed
-	default:
-	}
-	conn, err := dialConn(c.cf)
+	conn, err := dialConn(c.ctx, c.cf)
 	if err != nil {
 		return nil, err
 	}
+	// Disconnect interrupts the handshake too.
+	stop := context.AfterFunc(c.ctx, func() { _ = conn.Close() })
 	l := newLink(conn, c.cf.readBufferSize)
-	if err := c.handshake(l); err != nil {
+	err = c.handshake(l)
+	if !stop() {
+		return nil, errClosed
+	}
+	if err != nil {
 		_ = conn.Close()
 		return nil, err
 	}
@@ -581,10 +591,11 @@ func (l *link) ack(typ byte, id uint16) error {
 	return encode(&pk, l.queue)
 }
 
-// send queues pk. When no one is writing, a lone publish (or any packet
-// when publish is false) is written by the caller at once; a publish
-// close behind the previous one wakes the writer goroutine instead, and
-// blocks while more than maxQueued bytes wait.
+// send queues pk. When no one is writing, a lone publish is written by
+// the caller at once; a publish close behind the previous one, and any
+// other packet, wakes the writer goroutine instead (so that the client's
+// own goroutine never blocks on the socket). A publish blocks while more
+// than maxQueued bytes wait.
 func (l *link) send(pk *packets.Packet, publish bool) error {
 	l.wmu.Lock()
 	for publish && l.writing && l.queue.Len() >= maxQueued && !l.closed {
@@ -603,7 +614,7 @@ func (l *link) send(pk *packets.Packet, publish bool) error {
 		return nil
 	}
 	l.writing = true
-	inline := true
+	inline := false
 	if publish {
 		now := time.Now()
 		inline = now.Sub(l.last) > burstGap

@@ -466,3 +466,27 @@ func TestReconnect_MosquittoRestart(t *testing.T) {
 	require.NoError(t, k.CollectBytes(ctx, []byte("after"), nil))
 	require.Equal(t, "after", string(col.next(t).Payload))
 }
+
+// TestLean_CloseDuringHandshake closes a source whose broker accepted the
+// connection but never answers CONNECT: Open returns without waiting for
+// the connection timeout.
+func TestLean_CloseDuringHandshake(t *testing.T) {
+	f := newFakeBroker(t)
+	s := NewSource()
+	require.NoError(t, s.Configure("x", map[string]any{"server": f.url(), "connectionTimeout": "1h"}))
+	ctx, cancel := newCtx(t)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.OpenBytes(ctx, func(api.RawMessage) {})
+	}()
+	c, err := f.l.Accept()
+	require.NoError(t, err)
+	defer c.Close()
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(wait):
+		t.Fatal("Open did not return")
+	}
+}

@@ -2,6 +2,7 @@ package mqtt
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -132,7 +133,7 @@ func pahoFailure(err error) error {
 // 15 µs of CPU per received message.
 func pahoDialer(cf connConf) paho.OpenConnectionFunc {
 	return func(*url.URL, paho.ClientOptions) (net.Conn, error) {
-		conn, err := dialConn(cf)
+		conn, err := dialConn(context.Background(), cf)
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package mqtt
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -14,13 +15,13 @@ import (
 
 // dialWebsocket connects to an MQTT broker over a WebSocket (subprotocol
 // "mqtt") and returns the connection as a byte stream.
-func dialWebsocket(u *url.URL, tlsConf *tls.Config, timeout time.Duration) (net.Conn, error) {
+func dialWebsocket(ctx context.Context, u *url.URL, tlsConf *tls.Config, timeout time.Duration) (net.Conn, error) {
 	d := websocket.Dialer{
 		Subprotocols:     []string{"mqtt"},
 		TLSClientConfig:  tlsConf,
 		HandshakeTimeout: timeout,
 	}
-	c, resp, err := d.Dial(u.String(), nil)
+	c, resp, err := d.DialContext(ctx, u.String(), nil)
 	if resp != nil && resp.Body != nil {
 		_ = resp.Body.Close()
 	}
