@@ -130,6 +130,12 @@ type Operator struct {
 	aggOn    []bool
 	rowErr   error
 
+	item      [1]Item // the row being ingested
+	tcache    []*tableCache
+	jkey      []byte
+	arena     []*value.Row // join tuples
+	bySrc     [][]*value.Row
+	index     []map[string][]int
 	saving    bool
 	savedRows []*value.Row
 	savedAn   []value.Value
@@ -265,11 +271,12 @@ func (o *Operator) Ingest(src int, row *value.Row) {
 		}
 		o.m.Filter.Add(1, 1)
 	}
-	it := Item{Row: row, Src: src, Ts: ts}
+	o.item[0] = Item{Row: row, Src: src, Ts: ts}
+	it := &o.item[0]
 	if o.win == nil {
 		// A stream joined with tables, without a window: each row is its
 		// own result.
-		o.emitItems([]Item{it}, 0, 0)
+		o.emitItems(o.item[:], 0, 0)
 		return
 	}
 	w := o.p.Window
@@ -289,7 +296,8 @@ func (o *Operator) Ingest(src int, row *value.Row) {
 		it.An = o.saveAnalytics()
 	}
 	o.m.Window.Add(1, 0)
-	o.win.add(o, &it)
+	o.win.add(o, it)
+	o.item[0] = Item{}
 	o.observe(src, ts)
 }
 

@@ -53,6 +53,11 @@ type Join struct {
 	Type ast.JoinType
 	Src  int
 	On   expr.Eval // nil for none (CROSS JOIN)
+	// LeftKeys and RightKeys are the sides of the equalities of ON
+	// ("l.a = r.b AND ...") between the sources joined so far and this
+	// one, for a hash join; nil when ON has none. On is still checked for
+	// every pair the keys match.
+	LeftKeys, RightKeys []expr.Eval
 }
 
 // Window is the compiled window of GROUP BY. Durations are milliseconds.
@@ -241,6 +246,12 @@ func build(sql string, stmt *ast.SelectStatement, cat Catalog, funcs *function.R
 				return nil, err
 			}
 			pj.On = on
+			b.noAgg = "ON"
+			pj.LeftKeys, pj.RightKeys, err = b.equiKeys(comp, j.On, pj.Src)
+			b.noAgg = ""
+			if err != nil {
+				return nil, err
+			}
 		}
 		p.Joins = append(p.Joins, pj)
 	}
@@ -639,8 +650,9 @@ type binder struct {
 	slots        []int
 	visible      int // aliases of fields before this index are visible
 	refs         []map[string]bool
-	all          []bool // the rule reads every field of the source
-	noAgg        string // where aggregates are refused, "" when allowed
+	all          []bool       // the rule reads every field of the source
+	noAgg        string       // where aggregates are refused, "" when allowed
+	track        map[int]bool // when set, the sources columns resolve to
 }
 
 func (b *binder) IsSource(name string) bool {
@@ -663,7 +675,72 @@ func (b *binder) source(name string) (int, bool) {
 	return 0, false
 }
 
+// equiKeys finds the equalities of an ON condition (conjuncts of AND)
+// whose one side reads only sources before src and the other only src,
+// and compiles both sides as hash-join keys.
+func (b *binder) equiKeys(c *expr.Compiler, on ast.Expr, src int) (left, right []expr.Eval, err error) {
+	var conj []ast.Expr
+	var walk func(e ast.Expr)
+	walk = func(e ast.Expr) {
+		switch n := e.(type) {
+		case *ast.ParenExpr:
+			walk(n.X)
+		case *ast.BinaryExpr:
+			if n.Op == token.AND {
+				walk(n.LHS)
+				walk(n.RHS)
+				return
+			}
+			conj = append(conj, n)
+		}
+	}
+	walk(on)
+	side := func(e ast.Expr) (expr.Eval, map[int]bool, error) {
+		b.track = map[int]bool{}
+		defer func() { b.track = nil }()
+		ev, err := c.Compile(e)
+		return ev, b.track, err
+	}
+	// only reports whether the sources of a side are all before src
+	// (before) or all src (!before), and not none.
+	only := func(set map[int]bool, before bool) bool {
+		if len(set) == 0 {
+			return false
+		}
+		for i := range set {
+			if before && (i < 0 || i >= src) || !before && i != src {
+				return false
+			}
+		}
+		return true
+	}
+	for _, e := range conj {
+		eq, ok := e.(*ast.BinaryExpr)
+		if !ok || eq.Op != token.EQ {
+			continue
+		}
+		l, ls, err := side(eq.LHS)
+		if err != nil {
+			return nil, nil, err
+		}
+		r, rs, err := side(eq.RHS)
+		if err != nil {
+			return nil, nil, err
+		}
+		switch {
+		case only(ls, true) && only(rs, false):
+			left, right = append(left, l), append(right, r)
+		case only(rs, true) && only(ls, false):
+			left, right = append(left, r), append(right, l)
+		}
+	}
+	return left, right, nil
+}
+
 func (b *binder) ref(src int, name string) {
+	if b.track != nil {
+		b.track[src] = true
+	}
 	if b.refs[src] == nil {
 		b.refs[src] = map[string]bool{}
 	}
@@ -717,6 +794,9 @@ func (b *binder) Column(qualifier, name string, pos token.Pos) (int, error) {
 	case len(schemaless) > 1:
 		for _, i := range schemaless {
 			b.ref(i, name)
+		}
+		if b.track != nil {
+			b.track[expr.AnySource] = true
 		}
 		return expr.AnySource, nil
 	}
