@@ -144,6 +144,8 @@ func (o *Operator) emitGroups(gs *groupSet, ws, we int64) {
 				continue
 			}
 		}
+		ctx.AggHitCount++
+		ctx.AggHitTime = o.now(we)
 		if !sorting {
 			if o.p.Limit >= 0 && len(out) >= o.p.Limit {
 				break
@@ -264,6 +266,18 @@ func (o *Operator) send(out []*value.Object) {
 	}
 	o.m.Window.Add(0, 1)
 	o.opts.Emit(out)
+}
+
+// now is the time of an emission: the window's end, or the current
+// row's time outside windows.
+func (o *Operator) now(we int64) int64 {
+	if we != 0 {
+		return we
+	}
+	if r := o.item[0].Row; r != nil {
+		return r.Ts
+	}
+	return 0
 }
 
 func b2i(b bool) int {

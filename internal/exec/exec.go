@@ -271,12 +271,17 @@ func (o *Operator) Ingest(src int, row *value.Row) {
 		}
 		o.m.Filter.Add(1, 1)
 	}
+	if !o.joined {
+		ctx.HitCount++
+		ctx.HitTime = row.Ts
+	}
 	o.item[0] = Item{Row: row, Src: src, Ts: ts}
 	it := &o.item[0]
 	if o.win == nil {
 		// A stream joined with tables, without a window: each row is its
 		// own result.
 		o.emitItems(o.item[:], 0, 0)
+		o.item[0] = Item{}
 		return
 	}
 	w := o.p.Window

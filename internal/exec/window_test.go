@@ -179,6 +179,14 @@ func TestWindows_ProcessingTime(t *testing.T) {
 			want: []string{`{"k":"a","rn":1,"sv":4} {"k":"b","rn":2,"sv":4}`},
 		},
 		{
+			name: "last_agg_hit_count counts the windows that passed HAVING",
+			sql:  `SELECT count(*) AS c, last_agg_hit_count() AS n, last_agg_hit_time() AS t FROM s GROUP BY COUNTWINDOW(2) HAVING sum(v) > 2`,
+			steps: []step{
+				msg(1, `{"v":1}`), msg(2, `{"v":1}`), msg(3, `{"v":2}`), msg(4, `{"v":2}`), msg(5, `{"v":5}`), msg(6, `{"v":5}`),
+			},
+			want: []string{`{"c":2,"n":1,"t":4}`, `{"c":2,"n":2,"t":6}`},
+		},
+		{
 			name: "aggregate FILTER and plain column from the first row",
 			sql:  `SELECT v, count(*) AS n, count(*) FILTER (WHERE v > 1) AS big FROM s GROUP BY COUNTWINDOW(3)`,
 			steps: []step{
@@ -222,13 +230,13 @@ func TestWindows_EventTime(t *testing.T) {
 	}{
 		{
 			name: "tumbling, late row dropped and counted",
-			sql:  `SELECT collect(v) AS vs, window_start() AS ws, window_end() AS we FROM e GROUP BY TUMBLINGWINDOW(ss, 10)`,
+			sql:  `SELECT collect(v) AS vs, window_start() AS ws, window_end() AS we, event_time() = window_end() AS et FROM e GROUP BY TUMBLINGWINDOW(ss, 10)`,
 			tol:  1000,
 			steps: []step{
 				msg(0, `{"v":1,"ts":1000}`), msg(0, `{"v":2,"ts":12000}`), msg(0, `{"v":3,"ts":5000}`),
 				msg(0, `{"v":4,"ts":14000}`), msg(0, `{"v":5,"ts":21500}`),
 			},
-			want: []string{`{"vs":[1],"we":10000,"ws":0}`, `{"vs":[2,4],"we":20000,"ws":10000}`},
+			want: []string{`{"et":true,"vs":[1],"we":10000,"ws":0}`, `{"et":true,"vs":[2,4],"we":20000,"ws":10000}`},
 			late: 1,
 		},
 		{

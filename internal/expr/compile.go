@@ -871,8 +871,25 @@ func (c *Compiler) special(name string, n *ast.Call) (Eval, bool, error) {
 		return func(ctx *Ctx) (value.Value, error) {
 			return value.IntValue(max(ctx.RowNumber, 1)), nil
 		}, true, nil
+	case "rule_start":
+		start := int64(0)
+		if c.Now != nil {
+			start = c.Now().UnixMilli()
+		}
+		return Const(value.IntValue(start)), true, nil
+	case "last_hit_count":
+		return func(ctx *Ctx) (value.Value, error) { return value.IntValue(ctx.HitCount), nil }, true, nil
+	case "last_hit_time":
+		return func(ctx *Ctx) (value.Value, error) { return value.IntValue(ctx.HitTime), nil }, true, nil
+	case "last_agg_hit_count":
+		return func(ctx *Ctx) (value.Value, error) { return value.IntValue(ctx.AggHitCount), nil }, true, nil
+	case "last_agg_hit_time":
+		return func(ctx *Ctx) (value.Value, error) { return value.IntValue(ctx.AggHitTime), nil }, true, nil
 	case "event_time":
 		return func(ctx *Ctx) (value.Value, error) {
+			if ctx.WindowEnd != 0 {
+				return value.IntValue(ctx.WindowEnd), nil
+			}
 			r := ctx.Row(0)
 			if r == nil {
 				return value.Value{}, nil

@@ -24,6 +24,12 @@ type Ctx struct {
 	// RowNumber is the 1-based position of the row being projected in its
 	// result set (row_number()).
 	RowNumber int64
+	// HitCount and HitTime (Unix ms) count the rows that passed WHERE so
+	// far (last_hit_count(), last_hit_time()); AggHitCount and AggHitTime
+	// the groups that passed HAVING (last_agg_hit_count(),
+	// last_agg_hit_time()). The runner updates them.
+	HitCount, HitTime       int64
+	AggHitCount, AggHitTime int64
 
 	expanded value.Value // the set-returning field's value of the current row
 }

@@ -253,6 +253,8 @@ func (t *Topo) process(ctx context.Context, ectx *expr.Ctx, row *value.Row) {
 		m.RecordsOut.Add(1)
 		m.Processed.Add(1)
 	}
+	ectx.HitCount++
+	ectx.HitTime = ms
 	m := ops[i]
 	m.RecordsIn.Add(1)
 	m.LastInvoke.Store(ms)
