@@ -132,6 +132,7 @@ type Operator struct {
 
 	item      [1]Item // the row being ingested
 	tcache    []*tableCache
+	lookups   []Lookuper
 	jkey      []byte
 	arena     []*value.Row // join tuples
 	bySrc     [][]*value.Row
@@ -172,7 +173,7 @@ func New(p *plan.Plan, opts Options) (*Operator, error) {
 		o.argVals[i] = make([]value.Value, len(a.Args))
 	}
 	for i, s := range p.Sources {
-		if s.Table {
+		if s.Table && !s.Lookup {
 			o.tables[i] = NewTable(s.Def.Props.RetainSize)
 		}
 	}

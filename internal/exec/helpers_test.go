@@ -40,6 +40,7 @@ var streams = []string{
 	`CREATE TABLE t () WITH (DATASOURCE="t")`,
 	`CREATE TABLE t3 (id bigint, name string) WITH (DATASOURCE="t3", RETAIN_SIZE="3")`,
 	`CREATE TABLE tb (id bigint, name string) WITH (DATASOURCE="tb", RETAIN_SIZE="1000")`,
+	`CREATE TABLE lk (id bigint, name string) WITH (DATASOURCE="lk", KIND="lookup", TYPE="memory")`,
 }
 
 func newCatalog(t testing.TB) fakeCatalog {

@@ -42,6 +42,10 @@ func (o *Operator) join(items []Item) [][]*value.Row {
 	}
 	in := len(tuples)
 	for _, j := range o.p.Joins {
+		if o.p.Sources[j.Src].Lookup {
+			tuples = o.lookupJoin(tuples, j)
+			continue
+		}
 		idx := index[j.Src]
 		if idx == nil && j.LeftKeys != nil {
 			idx = o.buildIndex(j, bySrc[j.Src])

@@ -58,6 +58,10 @@ type Join struct {
 	// one, for a hash join; nil when ON has none. On is still checked for
 	// every pair the keys match.
 	LeftKeys, RightKeys []expr.Eval
+	// LookupFields are the lookup table's columns RightKeys name, for a
+	// join with a lookup table: each left row looks up the rows whose
+	// LookupFields equal its LeftKeys.
+	LookupFields []string
 }
 
 // Window is the compiled window of GROUP BY. Durations are milliseconds.
@@ -201,11 +205,6 @@ func build(sql string, stmt *ast.SelectStatement, cat Catalog, funcs *function.R
 	if len(p.Sources) > 1 && stmt.Window == nil && !hasTable {
 		return nil, errs.New(errs.Plan, "a join of streams needs a window in GROUP BY (e.g. GROUP BY COUNTWINDOW(5))")
 	}
-	for _, s := range p.Sources[1:] {
-		if s.Lookup {
-			return nil, notYet(stmt.Joins[0].JoinPos, "a join with a lookup table")
-		}
-	}
 	b := &binder{plan: p, aliases: map[string]int{}, refs: make([]map[string]bool, len(p.Sources)), all: make([]bool, len(p.Sources))}
 	comp := &expr.Compiler{Resolver: b, Funcs: funcs, RuleID: opts.RuleID, Now: opts.Now}
 	aggOK := stmt.Window != nil || hasTable
@@ -247,10 +246,37 @@ func build(sql string, stmt *ast.SelectStatement, cat Catalog, funcs *function.R
 			}
 			pj.On = on
 			b.noAgg = "ON"
-			pj.LeftKeys, pj.RightKeys, err = b.equiKeys(comp, j.On, pj.Src)
+			var rightAST []ast.Expr
+			pj.LeftKeys, pj.RightKeys, rightAST, err = b.equiKeys(comp, j.On, pj.Src)
 			b.noAgg = ""
 			if err != nil {
 				return nil, err
+			}
+			if p.Sources[pj.Src].Lookup {
+				for _, e := range rightAST {
+					name := ""
+					switch n := e.(type) {
+					case *ast.Ident:
+						name = n.Name
+					case *ast.MemberExpr:
+						if _, ok := n.X.(*ast.Ident); ok && !n.Arrow {
+							name = n.Name
+						}
+					}
+					if name == "" {
+						pj.LookupFields = nil
+						break
+					}
+					pj.LookupFields = append(pj.LookupFields, name)
+				}
+			}
+		}
+		if s := p.Sources[pj.Src]; s.Lookup {
+			if j.Type != ast.InnerJoin && j.Type != ast.LeftJoin {
+				return nil, errs.New(errs.Plan, fmt.Sprintf("lookup table %s supports INNER and LEFT JOIN only (at %s)", s.Name, j.JoinPos))
+			}
+			if len(pj.LookupFields) == 0 {
+				return nil, errs.New(errs.Plan, fmt.Sprintf("a join with lookup table %s needs ON equalities between the stream and columns of the table, e.g. ON s.id = %s.id (at %s)", s.Name, s.Name, j.JoinPos))
 			}
 		}
 		p.Joins = append(p.Joins, pj)
@@ -678,7 +704,7 @@ func (b *binder) source(name string) (int, bool) {
 // equiKeys finds the equalities of an ON condition (conjuncts of AND)
 // whose one side reads only sources before src and the other only src,
 // and compiles both sides as hash-join keys.
-func (b *binder) equiKeys(c *expr.Compiler, on ast.Expr, src int) (left, right []expr.Eval, err error) {
+func (b *binder) equiKeys(c *expr.Compiler, on ast.Expr, src int) (left, right []expr.Eval, rightAST []ast.Expr, err error) {
 	var conj []ast.Expr
 	var walk func(e ast.Expr)
 	walk = func(e ast.Expr) {
@@ -721,20 +747,20 @@ func (b *binder) equiKeys(c *expr.Compiler, on ast.Expr, src int) (left, right [
 		}
 		l, ls, err := side(eq.LHS)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		r, rs, err := side(eq.RHS)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		switch {
 		case only(ls, true) && only(rs, false):
-			left, right = append(left, l), append(right, r)
+			left, right, rightAST = append(left, l), append(right, r), append(rightAST, eq.RHS)
 		case only(rs, true) && only(ls, false):
-			left, right = append(left, r), append(right, l)
+			left, right, rightAST = append(left, r), append(right, l), append(rightAST, eq.LHS)
 		}
 	}
-	return left, right, nil
+	return left, right, rightAST, nil
 }
 
 func (b *binder) ref(src int, name string) {

@@ -217,12 +217,19 @@ func TestPlan_JoinBinding(t *testing.T) {
 	require.True(t, p.Stateful())
 	require.Nil(t, p.Window)
 
+	p, err = build(`SELECT l.v, lk.name FROM l INNER JOIN lk ON lk.id = l.id AND l.k = lk.kind AND lk.n > 1`)
+	require.NoError(t, err)
+	require.Equal(t, []string{"id", "kind"}, p.Joins[0].LookupFields)
+	require.Len(t, p.Joins[0].LeftKeys, 2)
+
 	for _, tc := range []struct{ name, sql, err string }{
 		{"ambiguous typed column", `SELECT id FROM a INNER JOIN b ON a.id = b.id GROUP BY COUNTWINDOW(2)`, "ambiguous field id"},
 		{"unknown typed column", `SELECT z FROM a INNER JOIN b ON a.id = b.id GROUP BY COUNTWINDOW(2)`, "unknown field z"},
 		{"unknown qualified column", `SELECT a.y FROM a INNER JOIN b ON a.id = b.id GROUP BY COUNTWINDOW(2)`, "unknown field y of stream a"},
 		{"same source twice", `SELECT * FROM l INNER JOIN l ON l.id = l.id GROUP BY COUNTWINDOW(2)`, "appears twice"},
-		{"lookup tables later", `SELECT * FROM l INNER JOIN lk ON l.id = lk.id`, "lookup table"},
+		{"lookup table right join", `SELECT * FROM l RIGHT JOIN lk ON l.id = lk.id`, "INNER and LEFT JOIN only"},
+		{"lookup table without key", `SELECT * FROM l INNER JOIN lk ON l.id > lk.id`, "needs ON equalities"},
+		{"lookup table key not a column", `SELECT * FROM l INNER JOIN lk ON l.id = lk.id + 1`, "needs ON equalities"},
 		{"table first", `SELECT * FROM t`, "reading a table without a join"},
 		{"analytic in a join", `SELECT lag(l.v) FROM l INNER JOIN r ON l.id = r.id GROUP BY COUNTWINDOW(2)`, "analytic function in a join"},
 	} {

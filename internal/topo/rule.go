@@ -68,6 +68,7 @@ type Topo struct {
 	sinks         []*sinkNode
 	subs          []*Subscription
 	op            *exec.Operator // the stateful operator; nil for stateless rules
+	lookups       []*lookupConn
 
 	expand bool // the select list has a set-returning function
 
@@ -101,6 +102,10 @@ func Start(id string, p *plan.Plan, actions []Action, opts Options, deps Deps) (
 	for _, s := range p.Sources {
 		m := &Metrics{Prefix: "source_" + s.Name + "_0"}
 		t.sourceMetrics = append(t.sourceMetrics, m)
+		if s.Lookup {
+			t.subs = append(t.subs, nil) // opened with the operator
+			continue
+		}
 		sub, err := deps.Sources.Subscribe(s.Def, SubscribeOptions{
 			Fields:       s.Fields,
 			BufferLength: opts.BufferLength,
@@ -123,6 +128,11 @@ func Start(id string, p *plan.Plan, actions []Action, opts Options, deps Deps) (
 			return nil, err
 		}
 		t.op = op
+		if err := t.openLookups(ctx); err != nil {
+			cancel()
+			t.closeSubs()
+			return nil, err
+		}
 	}
 	var wg sync.WaitGroup
 	for _, n := range t.sinks {
@@ -150,9 +160,12 @@ func Start(id string, p *plan.Plan, actions []Action, opts Options, deps Deps) (
 
 func (t *Topo) closeSubs() {
 	for _, s := range t.subs {
-		s.Close()
+		if s != nil {
+			s.Close()
+		}
 	}
 	t.subs = nil
+	t.closeLookups()
 }
 
 // Stop stops the rule and waits for its goroutines to finish.

@@ -113,6 +113,8 @@ func (t *Topo) statefulPipeline(ctx context.Context) {
 	for i, s := range p.Sources {
 		sub := t.subs[i]
 		switch {
+		case s.Lookup:
+			// Looked up on demand; nothing to feed.
 		case s.Table:
 			tbl := op.Table(i)
 			go func() {

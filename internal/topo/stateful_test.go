@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -79,11 +81,12 @@ func (c *captureSink) Collect(_ api.StreamContext, data any) error {
 }
 
 type fixture struct {
-	t     *testing.T
-	clk   *clock.Fake
-	feeds *feeds
-	sink  *captureSink
-	topo  *topo.Topo
+	t       *testing.T
+	lookups *lookupStore
+	clk     *clock.Fake
+	feeds   *feeds
+	sink    *captureSink
+	topo    *topo.Topo
 }
 
 const t0 = 1_700_000_000_000
@@ -95,10 +98,16 @@ func start(t *testing.T, sql string, opts topo.Options) *fixture {
 	f := &fixture{t: t, clk: clock.NewFake(time.UnixMilli(t0 + 200)), feeds: &feeds{}, sink: &captureSink{out: make(chan string, 64)}}
 	env := connector.NewEnv()
 	env.MustRegisterSource("feed", connector.Spec{}, func() api.Source { return &feedSource{f: f.feeds} })
+	f.lookups = &lookupStore{}
+	env.MustRegisterLookupSource("lk", connector.Spec{}, func() api.LookupSource { return f.lookups })
+	etc := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(etc, "sources"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(etc, "sources", "lk.yaml"), []byte("default:\n  lookup:\n    cache: true\n    cacheTtl: 600\n"), 0o644))
 	cat := fakeCatalog{}
 	for _, s := range []string{
 		`CREATE STREAM s () WITH (DATASOURCE="s", TYPE="feed")`,
 		`CREATE STREAM e (k string, v bigint, ts bigint) WITH (DATASOURCE="e", TYPE="feed", TIMESTAMP="ts")`,
+		`CREATE TABLE names (id bigint, name string) WITH (DATASOURCE="names", TYPE="lk", KIND="lookup")`,
 	} {
 		d, err := catalog.Parse(s)
 		require.NoError(t, err)
@@ -110,7 +119,7 @@ func start(t *testing.T, sql string, opts topo.Options) *fixture {
 	require.NoError(t, err)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	deps := topo.Deps{
-		Sources: topo.NewSourceManager(env, t.TempDir(), logger, f.clk),
+		Sources: topo.NewSourceManager(env, etc, logger, f.clk),
 		Env:     env,
 		Logger:  logger,
 		Clock:   f.clk,
@@ -226,4 +235,62 @@ func TestStateful_EventTimeLateRowsAreCounted(t *testing.T) {
 	require.EqualValues(t, 1, st["op_3_window_0_late_dropped_total"])
 	require.EqualValues(t, 2, st["op_3_window_0_records_in_total"])
 	require.Contains(t, st, "op_4_aggregate_0_records_in_total")
+}
+
+// lookupStore is a lookup source over a fixed map from id to name.
+type lookupStore struct {
+	mu             sync.Mutex
+	calls          int
+	opened, closed bool
+}
+
+func (l *lookupStore) Configure(string, map[string]any) error { return nil }
+func (l *lookupStore) Open(api.StreamContext) error {
+	l.mu.Lock()
+	l.opened = true
+	l.mu.Unlock()
+	return nil
+}
+func (l *lookupStore) Close(api.StreamContext) error {
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
+	return nil
+}
+func (l *lookupStore) Lookup(_ api.StreamContext, fields []string, values []any) ([]map[string]any, error) {
+	l.mu.Lock()
+	l.calls++
+	l.mu.Unlock()
+	names := map[float64]string{1: "one", 2: "two"}
+	if len(fields) != 1 || fields[0] != "id" {
+		return nil, nil
+	}
+	var id float64
+	switch v := values[0].(type) {
+	case float64:
+		id = v
+	case int64:
+		id = float64(v)
+	}
+	if n, ok := names[id]; ok {
+		return []map[string]any{{"id": id, "name": n}}, nil
+	}
+	return nil, nil
+}
+
+func TestStateful_LookupTable(t *testing.T) {
+	f := start(t, `SELECT s.id AS id, names.name AS name FROM s LEFT JOIN names ON s.id = names.id`, topo.Options{})
+	f.send("s", map[string]any{"id": 1})
+	require.JSONEq(t, `{"id":1,"name":"one"}`, f.next())
+	f.send("s", map[string]any{"id": 3}, map[string]any{"id": 1})
+	require.JSONEq(t, `{"id":3}`, f.next())
+	require.JSONEq(t, `{"id":1,"name":"one"}`, f.next())
+	f.lookups.mu.Lock()
+	require.Equal(t, 2, f.lookups.calls, "id 1 came from the cache the second time")
+	require.True(t, f.lookups.opened)
+	f.lookups.mu.Unlock()
+	f.topo.Stop()
+	f.lookups.mu.Lock()
+	require.True(t, f.lookups.closed)
+	f.lookups.mu.Unlock()
 }
