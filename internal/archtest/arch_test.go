@@ -22,6 +22,7 @@ var layers = []struct {
 	rank   int
 }{
 	{"sdk/api", 0},
+	{"sdk/portable", 5},
 	{"internal/sql/token", 0},
 	{"internal/value", 0},
 	{"internal/clock", 0},
@@ -43,6 +44,7 @@ var layers = []struct {
 	{"internal/connector/", 72},
 	{"internal/connector", 70},
 	{"internal/topo", 80},
+	{"internal/plugin/", 86},
 	{"internal/plugin", 85},
 	{"internal/rule", 90},
 	{"internal/server/servertest", 105},
