@@ -59,9 +59,6 @@ func (t *Topo) newOperator(ctx context.Context) (*exec.Operator, error) {
 		Order:     mt("order"),
 		Project:   mt("project"),
 	}
-	if ms.Window == nil {
-		ms.Window = mt("join")
-	}
 	opts := exec.Options{
 		EventTime:     t.opts.IsEventTime,
 		LateTolerance: t.opts.LateTolerance.Milliseconds(),
