@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 
 	"github.com/kuiperio/kuiper/internal/connector"
 	"github.com/kuiperio/kuiper/internal/function"
@@ -54,16 +55,23 @@ func FunctionSpec(name, plugin string, f api.Function, logger *slog.Logger) *fun
 		return s
 	}
 	s.Exec = func(ctx *function.Context, args []value.Value) (value.Value, error) {
-		fctx, ok := ctx.State.(*connector.FuncContext)
+		site, ok := ctx.State.(*callSite)
 		if !ok {
-			fctx = newFuncContext(ctx.RuleID, ctx.FuncID, ctx.Logger, logger)
-			ctx.State = fctx
+			site = &callSite{ctx: newFuncContext(ctx.RuleID, ctx.FuncID, ctx.Logger, logger)}
+			ctx.State = site
 		}
-		plain := make([]any, len(args))
+		// The argument slice is reused from call to call: api.Function
+		// says Exec must not keep it.
+		if cap(site.args) < len(args) {
+			site.args = make([]any, len(args))
+		}
+		plain := site.args[:len(args)]
 		for i, a := range args {
 			plain[i] = a.ToAny()
 		}
-		return call(name, plugin, f, plain, fctx)
+		v, err := call(name, plugin, f, plain, site.ctx)
+		clear(plain)
+		return v, err
 	}
 	return s
 }
@@ -76,18 +84,22 @@ func newFuncContext(ruleID string, funcID int, l, fallback *slog.Logger) *connec
 	return connector.NewFuncContext(parent, funcID)
 }
 
+// callSite is the per-call-site state of a plugin scalar function.
+type callSite struct {
+	ctx  *connector.FuncContext
+	args []any
+}
+
 // call runs f.Exec and converts its answer: (result, true) is a value,
-// (error or message, false) a runtime error.
-func call(name, plugin string, f api.Function, args []any, ctx api.FunctionContext) (value.Value, error) {
-	var res any
-	ok := false
-	err := guard(plugin, "Exec", func() error {
-		res, ok = f.Exec(args, ctx)
-		return nil
-	})
-	if err != nil {
-		return value.Value{}, err
-	}
+// (error or message, false) a runtime error. A panic in f becomes a
+// *PanicError.
+func call(name, plugin string, f api.Function, args []any, ctx api.FunctionContext) (v value.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Plugin: plugin, Call: "Exec", Value: r, Stack: debug.Stack()}
+		}
+	}()
+	res, ok := f.Exec(args, ctx)
 	if !ok {
 		if e, isErr := res.(error); isErr {
 			return value.Value{}, fmt.Errorf("function %s: %w", name, e)

@@ -136,6 +136,13 @@ type BytesSink interface {
 // creation (literals carry their value, other arguments are nil). Exec
 // returns the result, or (error, false) on a runtime error. Aggregate
 // functions receive one []any per argument holding the group's values.
+//
+// Arguments and results are plain Go values: nil, bool, int64, float64,
+// string, []byte, time.Time, []any and map[string]any (results may also
+// use int and the other scalar slice types). Exec must not keep args after
+// it returns: the host reuses the slice. One instance serves every rule,
+// possibly from several goroutines at once, so keep per-call state in
+// ctx (PutState/GetState), not in the instance.
 type Function interface {
 	Validate(args []any) error
 	Exec(args []any, ctx FunctionContext) (any, bool)
