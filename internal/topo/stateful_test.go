@@ -108,6 +108,8 @@ func start(t *testing.T, sql string, opts topo.Options) *fixture {
 		`CREATE STREAM s () WITH (DATASOURCE="s", TYPE="feed")`,
 		`CREATE STREAM e (k string, v bigint, ts bigint) WITH (DATASOURCE="e", TYPE="feed", TIMESTAMP="ts")`,
 		`CREATE TABLE names (id bigint, name string) WITH (DATASOURCE="names", TYPE="lk", KIND="lookup")`,
+		`CREATE STREAM r () WITH (DATASOURCE="r", TYPE="feed")`,
+		`CREATE TABLE tt () WITH (DATASOURCE="tt", TYPE="feed", RETAIN_SIZE="5")`,
 	} {
 		d, err := catalog.Parse(s)
 		require.NoError(t, err)
@@ -293,4 +295,17 @@ func TestStateful_LookupTable(t *testing.T) {
 	f.lookups.mu.Lock()
 	require.True(t, f.lookups.closed)
 	f.lookups.mu.Unlock()
+}
+
+func TestStateful_JoinStreamsAndTable(t *testing.T) {
+	f := start(t, `SELECT s.id AS id, r.w AS w, tt.name AS name FROM s INNER JOIN r ON s.id = r.id LEFT JOIN tt ON s.id = tt.id GROUP BY COUNTWINDOW(4)`, topo.Options{})
+	f.feeds.get("tt") <- map[string]any{"id": 1, "name": "one"}
+	require.Eventually(t, func() bool { return f.status()["source_tt_0_records_out_total"].(float64) == 1 }, 5*time.Second, time.Millisecond)
+	f.send("s", map[string]any{"id": 1}, map[string]any{"id": 2})
+	f.send("r", map[string]any{"id": 1, "w": "a"}, map[string]any{"id": 2, "w": "b"})
+	got := []string{f.next(), f.next()}
+	require.ElementsMatch(t, []string{`{"id":1,"name":"one","w":"a"}`, `{"id":2,"w":"b"}`}, got)
+	st := f.status()
+	require.EqualValues(t, 4, st["op_3_window_0_records_in_total"])
+	require.EqualValues(t, 2, st["op_4_join_0_records_out_total"])
 }
