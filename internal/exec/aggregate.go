@@ -13,6 +13,11 @@ type group struct {
 	an   []value.Value // analytic results of the first row
 	aggs []function.Aggregator
 	err  error // the first error an accumulator returned
+
+	// inline storage for the common small cases: one source, up to four
+	// aggregate calls
+	rowBuf [1]*value.Row
+	aggBuf [4]function.Aggregator
 }
 
 // groupSet holds the groups of one window, in order of first appearance.
@@ -109,7 +114,17 @@ func (o *Operator) fold(gs *groupSet) bool {
 
 func (o *Operator) newGroup() *group {
 	ctx := o.ctx
-	g := &group{rows: make([]*value.Row, len(ctx.Rows)), aggs: make([]function.Aggregator, len(o.p.Aggs))}
+	g := &group{}
+	if len(ctx.Rows) <= len(g.rowBuf) {
+		g.rows = g.rowBuf[:len(ctx.Rows)]
+	} else {
+		g.rows = make([]*value.Row, len(ctx.Rows))
+	}
+	if len(o.p.Aggs) <= len(g.aggBuf) {
+		g.aggs = g.aggBuf[:len(o.p.Aggs)]
+	} else {
+		g.aggs = make([]function.Aggregator, len(o.p.Aggs))
+	}
 	copy(g.rows, ctx.Rows)
 	if len(o.p.Analytics) > 0 {
 		g.an = o.saveAnalytics()
