@@ -31,8 +31,14 @@ type Plugin struct {
 // Serve runs the plugin over standard input and output until the host
 // closes input or asks it to shut down. Logs written through the
 // contexts' loggers go to standard error, which the host re-logs.
+//
+// Standard output carries the protocol, so Serve points os.Stdout at
+// standard error: a stray fmt.Println in plugin code ends up in the logs
+// instead of breaking the protocol.
 func Serve(p Plugin) error {
-	return ServeIO(p, os.Stdin, os.Stdout, os.Stderr)
+	out := os.Stdout
+	os.Stdout = os.Stderr
+	return ServeIO(p, os.Stdin, out, os.Stderr)
 }
 
 // ServeIO is Serve over the given streams (tests use pipes).

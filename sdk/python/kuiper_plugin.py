@@ -288,8 +288,13 @@ def serve(name, version="", sources=None, sinks=None, functions=None, rfile=None
 
     sources and sinks map names to classes (or any callable returning an
     instance); functions map names to Function instances. Logs go to
-    standard error, which Kuiper re-logs with a plugin attribute."""
+    standard error, which Kuiper re-logs with a plugin attribute; so does
+    print(), since standard output carries the protocol."""
     logging.basicConfig(stream=sys.stderr, level=logging.INFO,
                         format="level=%(levelname)s msg=%(message)s")
+    if wfile is None:
+        # Standard output carries the protocol: send print() to stderr.
+        wfile = sys.stdout.buffer
+        sys.stdout = sys.stderr
     _Server(name, version, sources, sinks, functions,
-            rfile or sys.stdin.buffer, wfile or sys.stdout.buffer).run()
+            rfile or sys.stdin.buffer, wfile).run()

@@ -278,3 +278,42 @@ func TestPortable_UpdateWithoutStoppingRules(t *testing.T) {
 	n = len(lines(t, out, 1))
 	lines(t, out, n+3)
 }
+
+// Stray output on the plugin's standard output does not break the
+// protocol: print() goes to the logs, raw writes are logged and skipped.
+func TestPortable_StrayOutput(t *testing.T) {
+	s := startServer(t, "")
+	writeFile(t, filepath.Join(s.home, "etc", "sources", "gocounter.yaml"), []byte("default:\n  interval: 5\n"), 0o644)
+	s.mustCall("POST", "/plugins/portables", map[string]any{"name": "gosample", "file": makeZip(t, goSample(t)...)}, 201)
+	script := []byte(`import os, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kuiper_plugin as kp
+
+class Shout(kp.Function):
+    def exec(self, args, ctx):
+        print("shouting", args[0])
+        os.write(1, b"raw junk\n")
+        return str(args[0]).upper()
+
+os.write(1, b"junk before the handshake\n")
+kp.serve("noisy", "1", functions={"shout2": Shout()})
+`)
+	zip := makeZip(t,
+		zipEntry{name: "noisy.py", body: script},
+		zipEntry{name: "noisy.json", body: []byte(`{"name":"noisy","version":"1","language":"python","executable":"noisy.py","functions":["shout2"]}`)},
+		zipEntry{name: "kuiper_plugin.py", body: readFile(t, filepath.Join(mustRoot(t), "sdk/python/kuiper_plugin.py"))})
+	s.mustCall("POST", "/plugins/portables", map[string]any{"name": "noisy", "file": zip}, 201)
+	s.mustCall("POST", "/streams", map[string]string{"sql": `CREATE STREAM gs () WITH (TYPE="gocounter", DATASOURCE="x", FORMAT="json")`}, 201)
+	out := filepath.Join(t.TempDir(), "out")
+	s.mustCall("POST", "/rules", map[string]any{"id": "r", "sql": "SELECT shout2('hey') AS s FROM gs",
+		"actions": []any{map[string]any{"gofile": map[string]any{"path": out, "sendSingle": true}}}}, 201)
+	for _, l := range lines(t, out, 3) {
+		require.JSONEq(t, `{"s":"HEY"}`, l)
+	}
+	logs := s.logs.String()
+	require.Contains(t, logs, "shouting hey")
+	require.Contains(t, logs, "junk before the handshake")
+	require.Contains(t, logs, "raw junk")
+	require.Contains(t, logs, "not a protocol frame")
+	require.Equal(t, "running", s.portableStatus("noisy").Status)
+}

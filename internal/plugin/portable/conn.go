@@ -27,9 +27,10 @@ type conn struct {
 	pending map[uint64]chan *portable.Message
 	closed  bool
 
-	ids    *atomic.Uint64
-	onData func(m *portable.Message)
-	onLog  func(m *portable.Message)
+	ids     *atomic.Uint64
+	onData  func(m *portable.Message)
+	onLog   func(m *portable.Message)
+	onNoise func(line []byte, err error)
 
 	done chan struct{} // closed when the read loop ends
 	err  error         // why it ended; read after done
@@ -110,9 +111,14 @@ func (c *conn) readLoop(r *bufio.Reader) {
 		if err != nil {
 			break
 		}
-		var m *portable.Message
-		if m, err = portable.Decode(line); err != nil {
-			break
+		m, derr := portable.Decode(line)
+		if derr != nil {
+			// Not a frame: most likely a print to standard output in
+			// plugin code. Log it and go on.
+			if c.onNoise != nil {
+				c.onNoise(line, derr)
+			}
+			continue
 		}
 		switch m.Type {
 		case portable.TypeData:

@@ -145,6 +145,8 @@ func (p *Plugin) supervise() {
 				backoff = p.m.o.RestartBackoff
 				continue
 			}
+			// The output ended or broke: make sure the process is gone.
+			_ = cmd.Process.Kill()
 			werr := cmd.Wait()
 			err = fmt.Errorf("process exited: %v (%v)", werr, c.err)
 			p.logger.Error("portable plugin crashed", "error", err, "restart_in", backoff)
@@ -214,6 +216,10 @@ func (p *Plugin) start() (*conn, *exec.Cmd, error) {
 	c := newConn(stdin, &p.m.ids)
 	c.onData = p.onData
 	c.onLog = p.onLog
+	c.onNoise = func(line []byte, err error) {
+		p.logger.Warn("plugin wrote a line that is not a protocol frame to standard output (write logs to standard error)",
+			"line", strings.TrimSpace(string(line)), "error", err)
+	}
 	r := bufio.NewReaderSize(stdout, 64<<10)
 
 	// Handshake: our hello, then the plugin's.
@@ -223,13 +229,20 @@ func (p *Plugin) start() (*conn, *exec.Cmd, error) {
 	}
 	hc := make(chan helloResult, 1)
 	go func() {
-		line, err := readLine(r)
-		if err != nil {
-			hc <- helloResult{err: fmt.Errorf("read hello: %w", err)}
+		for {
+			line, err := readLine(r)
+			if err != nil {
+				hc <- helloResult{err: fmt.Errorf("read hello: %w", err)}
+				return
+			}
+			m, err := portable.Decode(line)
+			if err != nil {
+				c.onNoise(line, err)
+				continue
+			}
+			hc <- helloResult{m: m}
 			return
 		}
-		m, err := portable.Decode(line)
-		hc <- helloResult{m: m, err: err}
 	}()
 	fail := func(err error) (*conn, *exec.Cmd, error) {
 		_ = cmd.Process.Kill()
