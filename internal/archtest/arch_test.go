@@ -23,6 +23,7 @@ var layers = []struct {
 }{
 	{"sdk/api", 0},
 	{"sdk/portable", 5},
+	{"sdk/plugintest", 5},
 	{"internal/sql/token", 0},
 	{"internal/value", 0},
 	{"internal/clock", 0},
