@@ -180,6 +180,9 @@ func (m *Manager) check(d *Def) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := topo.CheckPlan(p, topoOptions(d.Options)); err != nil {
+		return nil, errs.With(errs.Plan, err)
+	}
 	if err := topo.CheckActions(m.deps.Env, m.deps.SinkDefaults, d.actions()); err != nil {
 		return nil, errs.With(errs.Rule, err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kuiperio/kuiper/internal/clock"
 	"github.com/kuiperio/kuiper/internal/exec"
+	"github.com/kuiperio/kuiper/internal/plan"
 	"github.com/kuiperio/kuiper/internal/value"
 )
 
@@ -205,4 +206,20 @@ func (t *Topo) statefulPipeline(ctx context.Context) {
 		}
 		rearm()
 	}
+}
+
+// CheckPlan reports what would stop a rule's plan from starting with
+// these options, without starting anything: an event-time rule over a
+// stream without TIMESTAMP, a bad TIMESTAMP_FORMAT.
+func CheckPlan(p *plan.Plan, opts Options) error {
+	if !p.Stateful() {
+		return nil
+	}
+	_, err := exec.New(p, exec.Options{
+		EventTime:     opts.IsEventTime,
+		LateTolerance: opts.LateTolerance.Milliseconds(),
+		MaxRows:       opts.WindowMaxRows,
+		MaxGroups:     opts.WindowMaxGroups,
+	})
+	return err
 }

@@ -137,6 +137,7 @@ func TestBadRuleBodies(t *testing.T) {
 		{"unknown field of a typed stream", "b12", `{"id":"b12","sql":"SELECT humidity FROM demo","actions":[{"log":{}}]}`, 400, 1000, []string{"humidity"}},
 		{"unknown function", "b13", `{"id":"b13","sql":"SELECT nosuchfn(temperature) FROM demo","actions":[{"log":{}}]}`, 400, 1000, []string{"nosuchfn"}},
 		{"bad window unit", "b14", `{"id":"b14","sql":"SELECT count(*) FROM demo GROUP BY TUMBLINGWINDOW(parsecs, 1)","actions":[{"log":{}}]}`, 400, 1000, []string{"parsecs"}},
+		{"event time without TIMESTAMP", "b16", `{"id":"b16","sql":"SELECT count(*) FROM demo GROUP BY TUMBLINGWINDOW(ss, 1)","actions":[{"log":{}}],"options":{"isEventTime":true}}`, 400, 1000, []string{"no TIMESTAMP"}},
 		{"oversized body", "b15", `{"id":"b15","sql":"SELECT * FROM demo","actions":[{"log":{}}],"pad":"` + strings.Repeat("x", 2<<20) + `"}`, 413, 1000, []string{"too large"}},
 	}
 	for _, c := range cases {
