@@ -46,6 +46,9 @@ type Hub struct {
 
 	published atomic.Uint64
 	dropped   atomic.Uint64
+
+	tmu    sync.RWMutex
+	tables map[string]*Table // keyed tables of lookup sources, by topic
 }
 
 // NewHub returns an empty hub.
@@ -61,6 +64,7 @@ func NewHub(opts HubOptions) *Hub {
 		logger: opts.Logger,
 		exact:  map[string]map[*Subscription]struct{}{},
 		wild:   map[*Subscription]struct{}{},
+		tables: map[string]*Table{},
 	}
 }
 
@@ -131,10 +135,35 @@ func (s *Subscription) Close() {
 
 // Publish delivers rows to every subscription matching topic t and returns
 // how many deliveries were made (rows × subscribers, drops excluded). t
-// must not contain wildcards.
+// must not contain wildcards. When t has a keyed table (OpenTable), the
+// rows are also upserted into it by its key; rows it cannot store (no key
+// value) are reported in the error, after every row was delivered.
 func (h *Hub) Publish(t string, rows ...map[string]any) (int, error) {
-	if err := topic.ValidateName(t); err != nil {
-		return 0, fmt.Errorf("memory publish: %w", err)
+	return h.PublishUpdates(t, Updates{}, rows...)
+}
+
+// Updates say how published rows change a topic's table.
+type Updates struct {
+	// RowkindField names the field holding the row kind: insert, update,
+	// upsert or delete. "" or a row without the field: upsert.
+	RowkindField string
+	// KeyField names the key field; "" uses the table's key. A table
+	// without a key yet is keyed by it.
+	KeyField string
+}
+
+// PublishUpdates is Publish with the row kinds and key field of an
+// updatable sink. Every row, deletes included, is delivered to the
+// subscriptions as it is.
+func (h *Hub) PublishUpdates(t string, u Updates, rows ...map[string]any) (int, error) {
+	if err := validateTopic(t); err != nil {
+		return 0, err
+	}
+	var terr error
+	if tb := h.Table(t); tb != nil {
+		if terr = tb.declareKey(u.KeyField); terr == nil {
+			terr = tb.apply(u.RowkindField, u.KeyField, rows)
+		}
 	}
 	n := 0
 	h.mu.RLock()
@@ -151,7 +180,14 @@ func (h *Hub) Publish(t string, rows ...map[string]any) (int, error) {
 			}
 		}
 	}
-	return n, nil
+	return n, terr
+}
+
+func validateTopic(t string) error {
+	if err := topic.ValidateName(t); err != nil {
+		return fmt.Errorf("memory publish: %w", err)
+	}
+	return nil
 }
 
 func (h *Hub) deliver(s *Subscription, m Message) int {

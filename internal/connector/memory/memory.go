@@ -22,6 +22,7 @@ const (
 	propTopic        = "topic"
 	propRowkindField = "rowkindField"
 	propKeyField     = "keyField"
+	propKey          = "key"
 	maxMetaCache     = 1024
 )
 
@@ -39,10 +40,21 @@ func Register(env *connector.Env, hub *Hub) error {
 	if err != nil {
 		return err
 	}
+	err = env.RegisterLookupSource(Name, connector.Spec{
+		Description: "Lookup table over the latest row per key published by memory sinks on DATASOURCE (a topic without wildcards)",
+		Props: []connector.PropSpec{
+			{Name: propKey, Type: "string", Description: "the key field (the table's KEY); may be left to the keyField of a memory sink on the topic"},
+		},
+	}, func() api.LookupSource { return NewLookupSource(hub) })
+	if err != nil {
+		return err
+	}
 	return env.RegisterSink(Name, connector.Spec{
-		Description: "Publish result rows to an in-process topic, read by memory sources",
+		Description: "Publish result rows to an in-process topic, read by memory sources and lookup tables",
 		Props: []connector.PropSpec{
 			{Name: propTopic, Type: "string", Required: true, Description: "topic to publish to; may be a template"},
+			{Name: propRowkindField, Type: "string", Description: "field holding the row kind for lookup tables on the topic: insert, update, upsert or delete (absent: upsert)"},
+			{Name: propKeyField, Type: "string", Description: "key field of the rows; default: the KEY of the lookup table on the topic"},
 		},
 	}, func() api.Sink { return NewSink(hub) })
 }
@@ -142,10 +154,17 @@ func (s *Source) Close(api.StreamContext) error {
 //
 // When the topic property is a template ("{{...}}"), the host renders it
 // per result and calls CollectTopic; Collect then fails.
+//
+// With rowkindField and keyField it is an updatable sink: rows change the
+// keyed table of their topic (see Table) by their row kind. A sink with
+// keyField and a fixed topic holds the table open from Open to Close, so
+// the rows it writes are kept even while no lookup rule runs.
 type Sink struct {
 	hub       *Hub
 	topic     string
 	templated bool
+	updates   Updates
+	table     *Table // held open when keyField is set and the topic is fixed
 }
 
 var _ api.Sink = (*Sink)(nil)
@@ -169,10 +188,11 @@ func (k *Sink) Configure(props map[string]any) error {
 			return fmt.Errorf("memory sink: property %q: %w", propTopic, err)
 		}
 	}
-	for _, unsupported := range []string{propRowkindField, propKeyField} {
-		if p.Has(unsupported) {
-			return fmt.Errorf("memory sink: property %q (updatable sink) is not supported yet", unsupported)
-		}
+	if k.updates.RowkindField, err = p.String(propRowkindField, ""); err != nil {
+		return fmt.Errorf("memory sink: %w", err)
+	}
+	if k.updates.KeyField, err = p.String(propKeyField, ""); err != nil {
+		return fmt.Errorf("memory sink: %w", err)
 	}
 	return nil
 }
@@ -181,8 +201,19 @@ func (k *Sink) Configure(props map[string]any) error {
 // must render it and call CollectTopic.
 func (k *Sink) Templated() bool { return k.templated }
 
-// Open implements api.Sink.
-func (k *Sink) Open(api.StreamContext) error { return nil }
+// Open implements api.Sink. With keyField and a fixed topic it opens the
+// topic's table, which fails when the table is keyed by another field.
+func (k *Sink) Open(api.StreamContext) error {
+	if k.updates.KeyField == "" || k.templated || k.table != nil {
+		return nil
+	}
+	tb, err := k.hub.OpenTable(k.topic, k.updates.KeyField)
+	if err != nil {
+		return fmt.Errorf("memory sink: %w", err)
+	}
+	k.table = tb
+	return nil
+}
 
 // Collect implements api.Sink: data is a map[string]any row or a
 // []map[string]any (or []any of rows); each row is published to the topic
@@ -200,9 +231,9 @@ func (k *Sink) CollectTopic(_ api.StreamContext, t string, data any) error {
 	var err error
 	switch d := data.(type) {
 	case map[string]any:
-		_, err = k.hub.Publish(t, d)
+		_, err = k.hub.PublishUpdates(t, k.updates, d)
 	case []map[string]any:
-		_, err = k.hub.Publish(t, d...)
+		_, err = k.hub.PublishUpdates(t, k.updates, d...)
 	case []any:
 		rows := make([]map[string]any, len(d))
 		for i, r := range d {
@@ -212,7 +243,7 @@ func (k *Sink) CollectTopic(_ api.StreamContext, t string, data any) error {
 			}
 			rows[i] = m
 		}
-		_, err = k.hub.Publish(t, rows...)
+		_, err = k.hub.PublishUpdates(t, k.updates, rows...)
 	default:
 		return fmt.Errorf("memory sink: result is a %T, want a row or a list of rows", data)
 	}
@@ -223,4 +254,8 @@ func (k *Sink) CollectTopic(_ api.StreamContext, t string, data any) error {
 }
 
 // Close implements api.Sink.
-func (k *Sink) Close(api.StreamContext) error { return nil }
+func (k *Sink) Close(api.StreamContext) error {
+	k.hub.CloseTable(k.table)
+	k.table = nil
+	return nil
+}

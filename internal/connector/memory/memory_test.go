@@ -184,7 +184,10 @@ func TestConfigure(t *testing.T) {
 	require.ErrorContains(t, memory.NewSource(h).Configure("a", map[string]any{"bufferLength": "x"}), `property "bufferLength"`)
 	require.ErrorContains(t, memory.NewSink(h).Configure(nil), `property "topic" is required`)
 	require.ErrorContains(t, memory.NewSink(h).Configure(map[string]any{"topic": "a/+"}), "wildcards")
-	require.ErrorContains(t, memory.NewSink(h).Configure(map[string]any{"topic": "a", "rowkindField": "k"}), "not supported yet")
+	require.NoError(t, memory.NewSink(h).Configure(map[string]any{"topic": "a", "rowkindField": "k", "keyField": "id"}))
+	require.ErrorContains(t, memory.NewSink(h).Configure(map[string]any{"topic": "a", "keyField": []any{1}}), `property "keyField"`)
+	require.ErrorContains(t, memory.NewLookupSource(h).Configure("a/+", nil), "wildcards")
+	require.ErrorContains(t, memory.NewLookupSource(h).Configure("a", map[string]any{"key": []any{1}}), `property "key"`)
 }
 
 func TestSource_CloseStopsOpen(t *testing.T) {
