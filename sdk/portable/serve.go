@@ -48,8 +48,15 @@ func ServeIO(p Plugin, in io.Reader, out, errOut io.Writer) error {
 		out:       bufio.NewWriterSize(out, 64<<10),
 		logger:    slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		instances: map[uint64]*instance{},
+		flush:     make(chan struct{}, 1),
+		fdone:     make(chan struct{}),
 	}
-	defer s.closeAll()
+	go s.flusher()
+	defer func() {
+		s.closeAll()
+		close(s.flush)
+		<-s.fdone
+	}()
 	r := bufio.NewReaderSize(in, 64<<10)
 	first := true
 	for {
@@ -104,9 +111,13 @@ type server struct {
 	p      Plugin
 	logger *slog.Logger
 
-	wmu sync.Mutex
-	out *bufio.Writer
-	buf []byte
+	// Answers are written and flushed at once. Source data is written
+	// to the buffer and flushed by the flusher goroutine, so the messages
+	// of a busy source share write calls.
+	wmu   sync.Mutex
+	out   *bufio.Writer
+	flush chan struct{}
+	fdone chan struct{}
 
 	mu        sync.Mutex
 	instances map[uint64]*instance
@@ -122,21 +133,39 @@ type instance struct {
 
 // send writes one frame; safe for concurrent use.
 func (s *server) send(m *Message) {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	var err error
-	s.buf, err = Encode(s.buf[:0], m)
+	b, err := Encode(nil, m)
 	if err != nil {
 		s.logger.Error("drop frame", "error", err)
-		// Answer requests anyway so the host does not wait.
-		if m.ID != 0 {
-			s.buf, _ = Encode(s.buf[:0], &Message{Type: TypeAck, ID: m.ID, Error: err.Error()})
-		} else {
+		if m.ID == 0 {
 			return
 		}
+		// Answer requests anyway so the host does not wait.
+		b, _ = Encode(nil, &Message{Type: TypeAck, ID: m.ID, Error: err.Error()})
 	}
-	_, _ = s.out.Write(s.buf)
+	s.wmu.Lock()
+	_, _ = s.out.Write(b)
+	if m.Type != TypeData {
+		_ = s.out.Flush()
+		s.wmu.Unlock()
+		return
+	}
+	s.wmu.Unlock()
+	select {
+	case s.flush <- struct{}{}:
+	default: // a flush is already due
+	}
+}
+
+func (s *server) flusher() {
+	defer close(s.fdone)
+	for range s.flush {
+		s.wmu.Lock()
+		_ = s.out.Flush()
+		s.wmu.Unlock()
+	}
+	s.wmu.Lock()
 	_ = s.out.Flush()
+	s.wmu.Unlock()
 }
 
 func (s *server) hello(m *Message) error {

@@ -2,7 +2,9 @@ package portable
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +18,17 @@ import (
 // running (starting, restarting after a crash, stopped).
 var ErrNotRunning = errors.New("plugin process is not running")
 
+// dataPrefix starts the data frames the SDKs write.
+var dataPrefix = []byte(`{"type":"data"`)
+
+// dataFrame is a data frame whose message is kept as raw JSON.
+type dataFrame struct {
+	Type     string          `json:"type"`
+	Instance uint64          `json:"instance"`
+	Data     json.RawMessage `json:"data"`
+	Meta     map[string]any  `json:"meta"`
+}
+
 // conn is the host end of one running plugin process: it writes frames to
 // the process's stdin and dispatches the frames read from its stdout.
 type conn struct {
@@ -28,7 +41,7 @@ type conn struct {
 	closed  bool
 
 	ids     *atomic.Uint64
-	onData  func(m *portable.Message)
+	onData  func(d dataFrame)
 	onLog   func(m *portable.Message)
 	onNoise func(line []byte, err error)
 
@@ -111,6 +124,17 @@ func (c *conn) readLoop(r *bufio.Reader) {
 		if err != nil {
 			break
 		}
+		// Source data is most of the traffic: keep its payload as raw
+		// JSON for the stream's decoder instead of building maps.
+		if bytes.HasPrefix(line, dataPrefix) {
+			var d dataFrame
+			if json.Unmarshal(line, &d) == nil && d.Type == portable.TypeData {
+				if c.onData != nil {
+					c.onData(d)
+				}
+				continue
+			}
+		}
 		m, derr := portable.Decode(line)
 		if derr != nil {
 			// Not a frame: most likely a print to standard output in
@@ -122,8 +146,12 @@ func (c *conn) readLoop(r *bufio.Reader) {
 		}
 		switch m.Type {
 		case portable.TypeData:
+			// A data frame written with its fields in another order.
 			if c.onData != nil {
-				c.onData(m)
+				raw, err := json.Marshal(m.Data)
+				if err == nil {
+					c.onData(dataFrame{Type: m.Type, Instance: m.Instance, Data: raw, Meta: m.Meta})
+				}
 			}
 		case portable.TypeLog:
 			if c.onLog != nil {

@@ -43,7 +43,7 @@ type Status struct {
 type instance struct {
 	id   uint64
 	open portable.Message
-	data chan *portable.Message // sources
+	data chan dataFrame // sources
 }
 
 // Plugin is one supervised plugin process.
@@ -344,15 +344,15 @@ func (p *Plugin) onLog(m *portable.Message) {
 
 // onData hands a source message to its instance; a full buffer blocks the
 // read loop, which stops reading the plugin's output (backpressure).
-func (p *Plugin) onData(m *portable.Message) {
+func (p *Plugin) onData(d dataFrame) {
 	p.mu.Lock()
-	in := p.instances[m.Instance]
+	in := p.instances[d.Instance]
 	p.mu.Unlock()
 	if in == nil || in.data == nil {
 		return
 	}
 	select {
-	case in.data <- m:
+	case in.data <- d:
 	case <-p.stop:
 	}
 }

@@ -1,7 +1,9 @@
 package portable
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -16,7 +18,7 @@ func (p *Plugin) addInstance(open portable.Message, source bool) *instance {
 	in := &instance{id: p.m.ids.Add(1), open: open}
 	in.open.ID = in.id
 	if source {
-		in.data = make(chan *portable.Message, p.m.o.SourceBuffer)
+		in.data = make(chan dataFrame, p.m.o.SourceBuffer)
 	}
 	p.mu.Lock()
 	p.instances[in.id] = in
@@ -44,18 +46,39 @@ type source struct {
 	status     connector.StatusTracker
 }
 
-var _ api.Source = (*source)(nil)
+var _ api.BytesSource = (*source)(nil)
 
 func (s *source) Configure(datasource string, props map[string]any) error {
 	s.datasource, s.props = datasource, props
 	return nil
 }
 
-// Open opens the instance in the plugin and delivers its messages until
-// ctx is done. After a crash the instance is opened again in the new
-// process; meanwhile the stream receives nothing and reports itself
-// disconnected.
+// Open is not used: the host calls OpenBytes (source implements
+// api.BytesSource). It decodes the messages itself for callers that do
+// not know bytes sources.
 func (s *source) Open(ctx api.StreamContext, consume api.ConsumeFunc) {
+	s.OpenBytes(ctx, func(m api.RawMessage) {
+		var msg map[string]any
+		d := json.NewDecoder(bytes.NewReader(m.Payload))
+		d.UseNumber()
+		if err := d.Decode(&msg); err != nil || msg == nil {
+			ctx.Logger().Warn("portable source sent a message that is not an object", "source", s.symbol)
+			return
+		}
+		var meta map[string]any
+		if mm, ok := m.Meta.(api.MapMetadata); ok {
+			meta = mm
+		}
+		consume(portable.Plain(msg).(map[string]any), meta)
+	})
+}
+
+// OpenBytes opens the instance in the plugin and hands its messages, as
+// the JSON the plugin wrote, to the stream's decoder until ctx is done
+// (streams over portable sources use FORMAT json). After a crash the
+// instance is opened again in the new process; meanwhile the stream
+// receives nothing and reports itself disconnected.
+func (s *source) OpenBytes(ctx api.StreamContext, consume api.BytesConsumeFunc) {
 	in := s.p.addInstance(portable.Message{Type: portable.TypeOpen, Kind: portable.KindSource, Symbol: s.symbol,
 		Rule: ctx.RuleID(), Op: ctx.OpID(), Datasource: s.datasource, Props: s.props}, true)
 	defer func() {
@@ -76,13 +99,15 @@ func (s *source) Open(ctx api.StreamContext, consume api.ConsumeFunc) {
 		select {
 		case <-ctx.Done():
 			return
-		case m := <-in.data:
-			msg, _ := m.Data.(map[string]any)
-			if msg == nil {
-				ctx.Logger().Warn("portable source sent a message that is not an object", "source", s.symbol)
-				continue
+		case d := <-in.data:
+			m := api.RawMessage{Payload: d.Data, Topic: s.datasource}
+			if d.Meta != nil {
+				m.Meta = api.MapMetadata(portable.Plain(d.Meta).(map[string]any))
+				if t, ok := d.Meta["topic"].(string); ok {
+					m.Topic = t
+				}
 			}
-			consume(msg, m.Meta)
+			consume(m)
 		}
 	}
 }
