@@ -57,17 +57,9 @@ func (m *SourceManager) OpenLookup(ctx context.Context, def *catalog.Def, ruleID
 	if !ok {
 		return nil, nil, nil, fmt.Errorf("table %s: source type %q cannot serve a lookup table", def.Name, def.Props.Type)
 	}
-	props, err := connector.LoadConf(m.etcDir, "sources", def.Props.Type, def.Props.ConfKey)
+	props, err := m.sourceProps(def)
 	if err != nil {
 		return nil, nil, nil, err
-	}
-	if d := m.Defaults[def.Props.Type]; d != nil {
-		props = connector.Merge(d, props)
-	}
-	if def.Props.Extra != "" {
-		if props, err = connector.MergeExtra(props, def.Props.Extra); err != nil {
-			return nil, nil, nil, err
-		}
 	}
 	src := f()
 	if err := src.Configure(def.Props.Datasource, props); err != nil {

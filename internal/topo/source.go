@@ -13,6 +13,7 @@ import (
 	"github.com/kuiperio/kuiper/internal/clock"
 	"github.com/kuiperio/kuiper/internal/connector"
 	"github.com/kuiperio/kuiper/internal/format"
+	"github.com/kuiperio/kuiper/internal/sql/ast"
 	"github.com/kuiperio/kuiper/internal/value"
 	"github.com/kuiperio/kuiper/sdk/api"
 )
@@ -151,11 +152,10 @@ func (s *Subscription) closeLocked() {
 	})
 }
 
-func (m *SourceManager) start(key string, def *catalog.Def) (*sharedSource, error) {
-	f, _, ok := m.env.Source(def.Props.Type)
-	if !ok {
-		return nil, fmt.Errorf("unknown source type %q", def.Props.Type)
-	}
+// sourceProps merges a source's properties: the per-type defaults, the
+// connector's configuration file (default section, then CONF_KEY), then
+// the definition's EXTRA. A table's KEY is passed on as "key".
+func (m *SourceManager) sourceProps(def *catalog.Def) (map[string]any, error) {
 	props, err := connector.LoadConf(m.etcDir, "sources", def.Props.Type, def.Props.ConfKey)
 	if err != nil {
 		return nil, err
@@ -167,6 +167,21 @@ func (m *SourceManager) start(key string, def *catalog.Def) (*sharedSource, erro
 		if props, err = connector.MergeExtra(props, def.Props.Extra); err != nil {
 			return nil, err
 		}
+	}
+	if def.Kind == ast.KindTable && def.Props.Key != "" {
+		props = connector.Merge(props, map[string]any{"key": def.Props.Key})
+	}
+	return props, nil
+}
+
+func (m *SourceManager) start(key string, def *catalog.Def) (*sharedSource, error) {
+	f, _, ok := m.env.Source(def.Props.Type)
+	if !ok {
+		return nil, fmt.Errorf("unknown source type %q", def.Props.Type)
+	}
+	props, err := m.sourceProps(def)
+	if err != nil {
+		return nil, err
 	}
 	src := f()
 	if err := src.Configure(def.Props.Datasource, props); err != nil {

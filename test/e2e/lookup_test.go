@@ -28,7 +28,7 @@ func TestMemoryLookupTable(t *testing.T) {
 
 	// Rule writer keeps the table: the row kind is in "action".
 	s.createRule(newRule("writer", "SELECT id, name, action FROM feed",
-		obj{"memory": obj{"topic": "lk/devices", "rowkindField": "action", "keyField": "id", "sendSingle": true}}))
+		obj{"memory": obj{"topic": "lk/devices", "rowkindField": "action", "sendSingle": true}})) // the key comes from the table's KEY
 	joins := []struct{ id, sql string }{
 		{"inner", "SELECT s.id, s.v, t.name FROM s INNER JOIN t ON s.id = t.id"},
 		{"left", "SELECT s.id, s.v, t.name FROM s LEFT JOIN t ON s.id = t.id"},
