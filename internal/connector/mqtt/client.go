@@ -11,7 +11,9 @@ import (
 )
 
 // client is what the source and sink need from an MQTT client, so that
-// implementations can be swapped and measured behind it (DESIGN decision 7).
+// implementations can be swapped and measured behind it (DESIGN decision 7;
+// docs/benchmarks.md, "MQTT client", has the measurements that chose
+// leanClient over paho).
 type client interface {
 	// Connect starts connecting in the background; it keeps retrying and,
 	// once connected, reconnects after a loss. Events are reported to the
@@ -30,13 +32,8 @@ type client interface {
 	Disconnect()
 }
 
-// newClient returns the client implementation cf names.
-func newClient(cf connConf, ev events) client {
-	if cf.client == clientPaho {
-		return newPahoClient(cf, ev)
-	}
-	return newLeanClient(cf, ev)
-}
+// newClientFunc makes the client of sources and sinks.
+func newClientFunc(cf connConf, ev events) client { return newLeanClient(cf, ev) }
 
 // events are the callbacks of a client. Each may be nil.
 type events struct {

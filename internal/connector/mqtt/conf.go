@@ -39,7 +39,6 @@ const (
 	propTopic                = "topic"
 	propRetained             = "retained"
 	propPublishTimeout       = "publishTimeout"
-	propClient               = "client"
 )
 
 // Defaults.
@@ -68,19 +67,8 @@ type connConf struct {
 	connectTimeout       time.Duration
 	keepAlive            time.Duration
 	maxReconnectInterval time.Duration
-	readBufferSize       int    // 0: read the connection unbuffered
-	client               string // implementation: clientLean or clientPaho
+	readBufferSize       int // bytes read from the connection at once
 }
-
-// Client implementations, chosen by the "client" property.
-const (
-	clientLean = "lean"
-	clientPaho = "paho"
-)
-
-// defaultClient is the implementation used when "client" is not set;
-// tests run with either (KUIPER_TEST_MQTT_CLIENT).
-var defaultClient = clientLean
 
 // tlsSchemes are the server URL schemes that connect with TLS.
 var tlsSchemes = map[string]bool{"ssl": true, "tls": true, "mqtts": true, "tcps": true, "mqtt+ssl": true, "wss": true}
@@ -159,12 +147,6 @@ func parseConnConf(p connector.Props) (connConf, error) {
 	}
 	if c.readBufferSize < 0 {
 		return c, fmt.Errorf("property %q: must not be negative", propReadBufferSize)
-	}
-	if c.client, err = p.String(propClient, defaultClient); err != nil {
-		return c, err
-	}
-	if c.client != clientLean && c.client != clientPaho {
-		return c, fmt.Errorf("property %q: want %q or %q, got %q", propClient, clientLean, clientPaho, c.client)
 	}
 	if tlsSchemes[c.scheme] {
 		if c.tls, err = tlsConfig(p, u.Hostname()); err != nil {
@@ -269,7 +251,6 @@ func connSpecProps() []connector.PropSpec {
 		{Name: propConnectionTimeout, Type: "duration", Default: "5s", Description: "connect timeout"},
 		{Name: propKeepAlive, Type: "duration", Default: "30s", Description: "keep-alive interval"},
 		{Name: propMaxReconnectInterval, Type: "duration", Default: "10s", Description: "longest pause between reconnect attempts"},
-		{Name: propReadBufferSize, Type: "int", Default: defaultReadBufferSize, Description: "read buffer of the connection in bytes"},
-		{Name: propClient, Type: "string", Default: clientLean, Description: "MQTT client implementation: lean or paho"},
+		{Name: propReadBufferSize, Type: "int", Default: defaultReadBufferSize, Description: "bytes read from the connection at once"},
 	}
 }

@@ -20,13 +20,6 @@ import (
 
 const wait = 10 * time.Second
 
-func TestMain(m *testing.M) {
-	if c := os.Getenv("KUIPER_TEST_MQTT_CLIENT"); c != "" {
-		defaultClient = c
-	}
-	os.Exit(m.Run())
-}
-
 // target is a broker the tests run against.
 type target struct {
 	name string

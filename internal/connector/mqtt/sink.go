@@ -42,7 +42,7 @@ var (
 
 // NewSink returns an unconfigured mqtt sink.
 func NewSink() *Sink {
-	return &Sink{newClient: newClient}
+	return &Sink{newClient: newClientFunc}
 }
 
 // Configure implements api.Sink.

@@ -1,6 +1,6 @@
-// Package mqtt provides the mqtt source and sink, on
-// github.com/eclipse/paho.mqtt.golang behind the small client interface of
-// client.go.
+// Package mqtt provides the mqtt source and sink, on an MQTT 3.1.1 client
+// built on mochi-mqtt's packet codec (lean.go) behind the small client
+// interface of client.go.
 package mqtt
 
 import (
@@ -77,7 +77,7 @@ var (
 
 // NewSource returns an unconfigured mqtt source.
 func NewSource() *Source {
-	return &Source{newClient: newClient, done: make(chan struct{})}
+	return &Source{newClient: newClientFunc, done: make(chan struct{})}
 }
 
 // Configure implements api.Source.
