@@ -277,13 +277,26 @@ func (n *sinkNode) run(parent context.Context, ruleID string) {
 		n.open.Store(true)
 	}
 	for batch := range n.in {
-		n.handle(batch)
+		n.safeHandle(batch)
 	}
 	// Close with a fresh context: the rule's is already done.
 	closeCtx := connector.NewContext(context.Background(), ruleID, n.metrics.Prefix, 0, n.logger)
 	if err := n.sink.Close(closeCtx); err != nil {
 		n.logger.Warn("close sink", "sink", n.typ, "error", err)
 	}
+}
+
+// safeHandle is handle with a panic in the sink (or its encoding) turned
+// into a counted exception, so one bad result cannot take the server down.
+func (n *sinkNode) safeHandle(rows []*value.Object) {
+	defer func() {
+		if r := recover(); r != nil {
+			err := fmt.Errorf("sink panicked: %v", r)
+			n.metrics.Exception(err, n.now())
+			n.logger.Error("sink panicked", "sink", n.typ, "panic", r)
+		}
+	}()
+	n.handle(rows)
 }
 
 func (n *sinkNode) handle(rows []*value.Object) {

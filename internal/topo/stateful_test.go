@@ -72,6 +72,9 @@ func (c *captureSink) Configure(map[string]any) error { return nil }
 func (c *captureSink) Open(api.StreamContext) error   { return nil }
 func (c *captureSink) Close(api.StreamContext) error  { return nil }
 func (c *captureSink) Collect(_ api.StreamContext, data any) error {
+	if m, ok := data.(map[string]any); ok && m["panic"] == true {
+		panic("sink exploded")
+	}
 	b, err := json.Marshal(data)
 	if err != nil {
 		return err
