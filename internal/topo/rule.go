@@ -83,7 +83,7 @@ func Start(id string, p *plan.Plan, actions []Action, opts Options, deps Deps) (
 	now := deps.Clock.Now
 	for i, a := range actions {
 		a.Props = WithDefaults(deps.SinkDefaults, a)
-		n, err := newSinkNode(deps.Env, a, i, id, t.logger, now)
+		n, err := newSinkNode(deps.Env, a, i, id, deps.Logger, now)
 		if err != nil {
 			return nil, err
 		}

@@ -87,7 +87,8 @@ type sinkNode struct {
 	opts    sinkOptions
 	ctx     *connector.Context
 	in      chan []*value.Object
-	logger  *slog.Logger
+	logger  *slog.Logger // host-side logs, with the rule
+	base    *slog.Logger // for the sink's context, which adds the rule itself
 	now     func() time.Time
 	open    atomic.Bool
 	done    chan struct{}
@@ -251,7 +252,7 @@ func newSinkNode(env *connector.Env, a Action, index int, ruleID string, logger 
 	if err := s.Configure(a.Props); err != nil {
 		return nil, fmt.Errorf("action %d (%s): %w", index, a.Type, err)
 	}
-	n := &sinkNode{typ: a.Type, index: index, sink: s, opts: opts, logger: logger, now: now, done: make(chan struct{})}
+	n := &sinkNode{typ: a.Type, index: index, sink: s, opts: opts, base: logger, logger: logger.With("rule", ruleID), now: now, done: make(chan struct{})}
 	n.bytes, _ = s.(api.BytesSink)
 	n.topics, _ = s.(TopicCollector)
 	prefix := fmt.Sprintf("%s_%d", a.Type, index)
@@ -269,7 +270,7 @@ func newSinkNode(env *connector.Env, a Action, index int, ruleID string, logger 
 // run opens the sink and consumes results until in is closed.
 func (n *sinkNode) run(parent context.Context, ruleID string) {
 	defer close(n.done)
-	n.ctx = connector.NewContext(parent, ruleID, n.metrics.Prefix, 0, n.logger.With("sink", n.typ))
+	n.ctx = connector.NewContext(parent, ruleID, n.metrics.Prefix, 0, n.base.With("sink", n.typ))
 	if err := n.sink.Open(n.ctx); err != nil {
 		n.metrics.Exception(fmt.Errorf("open sink: %w", err), n.now())
 		n.logger.Error("open sink", "sink", n.typ, "error", err)
@@ -280,7 +281,7 @@ func (n *sinkNode) run(parent context.Context, ruleID string) {
 		n.safeHandle(batch)
 	}
 	// Close with a fresh context: the rule's is already done.
-	closeCtx := connector.NewContext(context.Background(), ruleID, n.metrics.Prefix, 0, n.logger)
+	closeCtx := connector.NewContext(context.Background(), ruleID, n.metrics.Prefix, 0, n.base.With("sink", n.typ))
 	if err := n.sink.Close(closeCtx); err != nil {
 		n.logger.Warn("close sink", "sink", n.typ, "error", err)
 	}
