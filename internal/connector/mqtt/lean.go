@@ -22,10 +22,11 @@ import (
 //   - one reader goroutine per connection reads through a bufio.Reader and
 //     calls the message callback itself; the acknowledgements it owes are
 //     written in one go when its read buffer runs dry;
-//   - outgoing packets are encoded into a shared buffer. A packet that
-//     finds the connection idle is written at once by the caller; packets
-//     that follow it closely are left to a writer goroutine, which writes
-//     everything queued with one system call;
+//   - outgoing packets are encoded into a shared buffer. A publish that
+//     finds the connection idle, burstGap or more after the previous one,
+//     is written at once by its caller; closer publishes and other packets
+//     are left to a writer goroutine, which writes everything queued with
+//     one system call;
 //   - one goroutine per client connects, reconnects with back-off, sends
 //     PINGREQ and runs the connected callback.
 //
@@ -87,9 +88,9 @@ func newLeanClient(cf connConf, ev events) *leanClient {
 	}
 }
 
-// Connect implements client.
+// Connect implements client. It does nothing after Disconnect.
 func (c *leanClient) Connect() {
-	if c.started.CompareAndSwap(false, true) {
+	if c.ctx.Err() == nil && c.started.CompareAndSwap(false, true) {
 		go c.run()
 	}
 }
@@ -248,6 +249,9 @@ func (c *leanClient) run() {
 			c.ev.trying()
 		}
 		l, err := c.dial()
+		if c.ctx.Err() != nil {
+			return // Disconnect interrupted dial
+		}
 		if err == nil {
 			up := time.Now()
 			stopped := c.serve(l)
@@ -288,6 +292,7 @@ func (c *leanClient) dial() (*link, error) {
 	l := newLink(conn, c.cf.readBufferSize)
 	err = c.handshake(l)
 	if !stop() {
+		_ = conn.Close()
 		return nil, errClosed
 	}
 	if err != nil {
