@@ -246,6 +246,10 @@ func Default() *Config {
 			Concurrency:        1,
 			BufferLength:       1024,
 			CheckpointInterval: Duration(5 * time.Minute),
+			// Kuiper blocks (backpressure to the source) rather than
+			// dropping when a rule falls behind: no data is lost in
+			// the engine. eKuiper's default is to drop.
+			DisableBufferFullDiscard: true,
 			RestartStrategy: RestartStrategy{
 				Delay:        Duration(time.Second),
 				Multiplier:   2,

@@ -65,9 +65,10 @@ type RestartStrategy struct {
 // DefaultOptions are eKuiper 2's defaults.
 func DefaultOptions() Options {
 	return Options{
-		Concurrency:        1,
-		BufferLength:       1024,
-		CheckpointInterval: Duration(300 * time.Second),
+		Concurrency:              1,
+		BufferLength:             1024,
+		CheckpointInterval:       Duration(300 * time.Second),
+		DisableBufferFullDiscard: true,
 		RestartStrategy: RestartStrategy{
 			Attempts:   0,
 			Delay:      Duration(time.Second),
