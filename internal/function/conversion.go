@@ -296,12 +296,6 @@ func textOrBytes(i int, v value.Value) (string, error) {
 	return "", argErr(i, "a string or bytea", v)
 }
 
-// tzCache keeps the last time zone of a convert_tz call site.
-type tzCache struct {
-	name string
-	loc  *time.Location
-}
-
 func execConvertTZ(ctx *Context, args []value.Value) (value.Value, error) {
 	if anyNil(args) {
 		return missing, nil
@@ -314,21 +308,17 @@ func execConvertTZ(ctx *Context, args []value.Value) (value.Value, error) {
 	if err != nil {
 		return missing, err
 	}
-	var c *tzCache
-	if ctx != nil {
-		c, _ = ctx.State.(*tzCache)
-	}
-	if c == nil || c.name != name {
+	loc, err := cachedBy(ctx, name, func(name string) (*time.Location, error) {
 		loc, err := time.LoadLocation(name)
 		if err != nil {
-			return missing, fmt.Errorf("unknown time zone %q", name)
+			return nil, fmt.Errorf("unknown time zone %q", name)
 		}
-		c = &tzCache{name: name, loc: loc}
-		if ctx != nil {
-			ctx.State = c
-		}
+		return loc, nil
+	})
+	if err != nil {
+		return missing, err
 	}
-	return value.TimeValue(t.In(c.loc)), nil
+	return value.TimeValue(t.In(loc)), nil
 }
 
 // compressor is the per-call-site state of compress: a writer reused

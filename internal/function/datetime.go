@@ -301,12 +301,6 @@ func timePart(name string, aliases []string, desc string, returns Type, f func(t
 	}
 }
 
-// formatCache keeps the last compiled pattern of a format_time call site.
-type formatCache struct {
-	src string
-	f   timeFormat
-}
-
 func execFormatTime(ctx *Context, args []value.Value) (value.Value, error) {
 	if anyNil(args) {
 		return missing, nil
@@ -319,19 +313,15 @@ func execFormatTime(ctx *Context, args []value.Value) (value.Value, error) {
 	if err != nil {
 		return missing, err
 	}
-	var c *formatCache
-	if ctx != nil {
-		c, _ = ctx.State.(*formatCache)
-	}
-	if c == nil || c.src != src {
+	f, err := cachedBy(ctx, src, func(src string) (timeFormat, error) {
 		f, err := compileTimeFormat(src)
 		if err != nil {
-			return missing, fmt.Errorf("pattern %q: %w", src, err)
+			return f, fmt.Errorf("pattern %q: %w", src, err)
 		}
-		c = &formatCache{src: src, f: f}
-		if ctx != nil {
-			ctx.State = c
-		}
+		return f, nil
+	})
+	if err != nil {
+		return missing, err
 	}
-	return formatString(c.f, t), nil
+	return formatString(f, t), nil
 }

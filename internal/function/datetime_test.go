@@ -82,7 +82,7 @@ func TestDatetime_FormatCache(t *testing.T) {
 	ctx := exampleContext()
 	_, err := callFn(t, ctx, "format_time", vi(0), vs("yyyy"))
 	require.NoError(t, err)
-	c, ok := ctx.State.(*formatCache)
+	c, ok := ctx.State.(*keyed[timeFormat])
 	require.True(t, ok)
 	v, err := callFn(t, ctx, "format_time", vi(0), vs("MM"))
 	require.NoError(t, err)

@@ -226,3 +226,30 @@ func constArg(args []Arg, i int) (value.Value, bool) {
 	}
 	return missing, false
 }
+
+// keyed is a call site's cache of the value last compiled from a string
+// argument: a regular expression, a time pattern, a JSON path, a zone.
+type keyed[T any] struct {
+	key string
+	val T
+}
+
+// cachedBy returns compile(key), reusing the call site's last result while
+// the key stays the same (arguments are usually literals, so it compiles
+// once per rule).
+func cachedBy[T any](ctx *Context, key string, compile func(string) (T, error)) (T, error) {
+	if ctx != nil {
+		if c, ok := ctx.State.(*keyed[T]); ok && c.key == key {
+			return c.val, nil
+		}
+	}
+	v, err := compile(key)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	if ctx != nil {
+		ctx.State = &keyed[T]{key: key, val: v}
+	}
+	return v, nil
+}

@@ -127,7 +127,6 @@ func jsonSpecs() []*Spec {
 // only) is also kept as steps and walked over the value directly, without
 // converting the document for ojg.
 type compiledPath struct {
-	src      string
 	expr     jp.Expr
 	definite bool
 	steps    []pathStep
@@ -146,7 +145,7 @@ func compileJSONPath(src string) (*compiledPath, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid JSONPath %q: %w", src, err)
 	}
-	p := &compiledPath{src: src, expr: x, definite: true}
+	p := &compiledPath{expr: x, definite: true}
 	for _, f := range x {
 		switch t := f.(type) {
 		case jp.Root, jp.At:
@@ -210,17 +209,9 @@ func jsonPath(ctx *Context, args []value.Value) (*compiledPath, []any, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var p *compiledPath
-	if ctx != nil {
-		p, _ = ctx.State.(*compiledPath)
-	}
-	if p == nil || p.src != src {
-		if p, err = compileJSONPath(src); err != nil {
-			return nil, nil, err
-		}
-		if ctx != nil {
-			ctx.State = p
-		}
+	p, err := cachedBy(ctx, src, compileJSONPath)
+	if err != nil {
+		return nil, nil, err
 	}
 	if p.definite {
 		return p, nil, nil // callers walk the value

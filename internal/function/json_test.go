@@ -72,12 +72,12 @@ func TestJSON_PathCache(t *testing.T) {
 	ctx := exampleContext()
 	_, err := callFn(t, ctx, "json_path_query", vo("a", vi(1)), vs("$.a"))
 	require.NoError(t, err)
-	p, ok := ctx.State.(*compiledPath)
+	c, ok := ctx.State.(*keyed[*compiledPath])
 	require.True(t, ok)
-	require.True(t, p.definite)
+	require.True(t, c.val.definite)
 	_, err = callFn(t, ctx, "json_path_query", vo("a", vi(1)), vs("$.a"))
 	require.NoError(t, err)
-	require.Same(t, p, ctx.State)
+	require.Same(t, c, ctx.State)
 }
 
 func TestJSON_Validate(t *testing.T) {

@@ -377,12 +377,6 @@ func execSubstring(_ *Context, args []value.Value) (value.Value, error) {
 	return value.StringValue(s[from:to]), nil
 }
 
-// regexCache keeps the last compiled pattern of a call site.
-type regexCache struct {
-	src string
-	re  *regexp.Regexp
-}
-
 // cachedRegex compiles the pattern argument i, reusing the last compiled
 // one of this call site when the pattern did not change.
 func cachedRegex(ctx *Context, i int, v value.Value) (*regexp.Regexp, error) {
@@ -390,27 +384,13 @@ func cachedRegex(ctx *Context, i int, v value.Value) (*regexp.Regexp, error) {
 	if err != nil {
 		return nil, err
 	}
-	var c *regexCache
-	if ctx != nil {
-		c, _ = ctx.State.(*regexCache)
-		if c != nil && c.src == src {
-			return c.re, nil
+	return cachedBy(ctx, src, func(src string) (*regexp.Regexp, error) {
+		re, err := regexp.Compile(src)
+		if err != nil {
+			return nil, fmt.Errorf("invalid regular expression %q: %w", src, err)
 		}
-	}
-	re, err := regexp.Compile(src)
-	if err != nil {
-		return nil, fmt.Errorf("invalid regular expression %q: %w", src, err)
-	}
-	if ctx != nil {
-		if c == nil {
-			c = &regexCache{}
-			if ctx.State == nil {
-				ctx.State = c
-			}
-		}
-		c.src, c.re = src, re
-	}
-	return re, nil
+		return re, nil
+	})
 }
 
 // validateRegex checks that a literal pattern at argument i compiles.

@@ -1,6 +1,7 @@
 package function
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -72,13 +73,17 @@ func TestString_RegexCache(t *testing.T) {
 	v, err := callFn(t, ctx, "regexp_matches", vs("abc"), vs("b"))
 	require.NoError(t, err)
 	require.True(t, v.Bool())
-	c, ok := ctx.State.(*regexCache)
+	c, ok := ctx.State.(*keyed[*regexp.Regexp])
 	require.True(t, ok)
-	require.Equal(t, "b", c.src)
+	require.Equal(t, "b", c.key)
+	v, err = callFn(t, ctx, "regexp_matches", vs("abc"), vs("b"))
+	require.NoError(t, err)
+	require.True(t, v.Bool())
+	require.Same(t, c, ctx.State, "an unchanged pattern reuses the compiled one")
 	v, err = callFn(t, ctx, "regexp_matches", vs("abc"), vs("z"))
 	require.NoError(t, err)
 	require.False(t, v.Bool())
-	require.Equal(t, "z", c.src)
+	require.Equal(t, "z", ctx.State.(*keyed[*regexp.Regexp]).key)
 }
 
 func TestString_Validate(t *testing.T) {
