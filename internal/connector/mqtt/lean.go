@@ -402,8 +402,25 @@ func (c *leanClient) serve(l *link) bool {
 }
 
 // readLoop reads packets until the connection fails.
+// coalesceReads is how long the reader waits before reading again while
+// messages stream in.
+const coalesceReads = 200 * time.Microsecond
+
 func (c *leanClient) readLoop(l *link) {
+	var lastFill time.Time
 	for {
+		if l.r.Buffered() == 0 {
+			// About to read the socket. When messages are streaming in
+			// (the last read was under a millisecond ago), give the
+			// kernel a moment to collect more, so one read and one
+			// wake-up serve several messages.
+			now := time.Now()
+			if now.Sub(lastFill) < time.Millisecond {
+				time.Sleep(coalesceReads)
+				now = time.Now()
+			}
+			lastFill = now
+		}
 		if l.acks && l.r.Buffered() == 0 {
 			// About to block on the socket: send the acknowledgements
 			// of everything read so far first.
