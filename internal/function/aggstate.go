@@ -127,7 +127,9 @@ func (a *lastAgg) LoadState(r *value.BinaryReader) error {
 	return r.Err()
 }
 
-func (a *mergeAgg) SaveState(dst []byte) []byte { return value.AppendBinary(dst, value.ObjectValue(a.o)) }
+func (a *mergeAgg) SaveState(dst []byte) []byte {
+	return value.AppendBinary(dst, value.ObjectValue(a.o))
+}
 
 func (a *mergeAgg) LoadState(r *value.BinaryReader) error {
 	if o := r.Value().Object(); o != nil {
