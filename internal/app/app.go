@@ -150,12 +150,17 @@ func Start(opts Options) (a *App, err error) {
 	a.sources = topo.NewSourceManager(env, home.Etc(), a.logger, clk)
 	a.sources.MaxMessageSize = cfg.Basic.MaxMessageSize
 	a.sources.Defaults = map[string]map[string]any{"mqtt": {"server": a.mqttURL}}
+	loc, err := cfg.Basic.Location()
+	if err != nil {
+		return a, err
+	}
 	a.rules, err = rule.NewManager(rule.Config{
 		KV:      a.store.Table("rules"),
 		Catalog: a.catalog,
 		Funcs:   funcs,
 		Deps: topo.Deps{Sources: a.sources, Env: env, Logger: a.logger, Clock: clk,
-			SinkDefaults: map[string]map[string]any{"mqtt": {"server": a.mqttURL}}},
+			SinkDefaults: map[string]map[string]any{"mqtt": {"server": a.mqttURL}},
+			Location:     loc},
 		Defaults: ruleDefaults(cfg),
 	})
 	if err != nil {

@@ -84,7 +84,8 @@ type Basic struct {
 	// larger ones are dropped and counted.
 	MaxMessageSize int `yaml:"maxMessageSize"`
 	// Timezone is an IANA zone name ("Europe/Paris", "UTC") or "Local"
-	// for the machine's zone; date and time functions use it.
+	// for the machine's zone; date and time functions and day windows
+	// use it.
 	Timezone string `yaml:"timezone"`
 }
 

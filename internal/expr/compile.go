@@ -52,6 +52,9 @@ type Compiler struct {
 	Funcs    *function.Registry
 	RuleID   string
 	Now      func() time.Time
+	// Location is the time zone of the function calls' Context
+	// (basic.timezone); nil means UTC.
+	Location *time.Location
 	// Analytics are the analytic calls met so far, in evaluation order.
 	Analytics []*Analytic
 	// Aggregate, when set, compiles an aggregate call; without it an
@@ -732,7 +735,7 @@ func (c *Compiler) call(n *ast.Call) (Eval, error) {
 		return nil, errorf(n.NamePos, "function %s has no implementation", n.Name)
 	}
 	c.funcID++
-	fctx := &function.Context{RuleID: c.RuleID, FuncID: c.funcID, Now: c.Now}
+	fctx := &function.Context{RuleID: c.RuleID, FuncID: c.funcID, Now: c.Now, Location: c.Location}
 	allConst := true
 	for _, a := range consts {
 		allConst = allConst && a.Const

@@ -50,7 +50,7 @@ var categoryTitles = map[string]string{
 var categoryIntros = map[string]string{
 	CatMath:   "Math functions take numbers: a string is not a number and fails the row. Results that are not finite (`sqrt(-1)`, `ln(0)`) are null.",
 	CatString: "String functions read their arguments as text: numbers in their shortest form (`upper(123)` is `\"123\"`), datetimes in the default format, arrays and objects as JSON. Positions and lengths count characters.",
-	CatDatetime: "A datetime argument may be a datetime, Unix milliseconds (bigint or float) or a string (`2006-01-02T15:04:05.000Z07:00`, RFC 3339, `2006-01-02 15:04:05`, `2006-01-02`). Wall-clock values are computed in the configured time zone (UTC by default). Datetimes are written as strings in the format `2006-01-02T15:04:05.000Z07:00`.\n\n" +
+	CatDatetime: "A datetime argument may be a datetime, Unix milliseconds (bigint or float) or a string (`2006-01-02T15:04:05.000Z07:00`, RFC 3339, `2006-01-02 15:04:05`, `2006-01-02`). Wall-clock values are computed in the configured time zone (`basic.timezone` in kuiper.yaml, the machine's zone by default). Datetimes are written as strings in the format `2006-01-02T15:04:05.000Z07:00`.\n\n" +
 		"`format_time` patterns use these letters; other characters are copied, and text in single quotes is copied as is (`''` is a quote):\n\n" +
 		"| Letter | Meaning | Examples |\n|---|---|---|\n" +
 		"| G | era | `G` AD |\n" +

@@ -153,6 +153,9 @@ func (p *Plan) Streams() []int {
 type Options struct {
 	RuleID string
 	Now    func() time.Time
+	// Location is the configured time zone (basic.timezone) date and
+	// time functions work in; nil means UTC.
+	Location *time.Location
 }
 
 // Parse parses rule SQL, which must be a SELECT statement.
@@ -206,7 +209,7 @@ func build(sql string, stmt *ast.SelectStatement, cat Catalog, funcs *function.R
 		return nil, errs.New(errs.Plan, "a join of streams needs a window in GROUP BY (e.g. GROUP BY COUNTWINDOW(5))")
 	}
 	b := &binder{plan: p, aliases: map[string]int{}, refs: make([]map[string]bool, len(p.Sources)), all: make([]bool, len(p.Sources))}
-	comp := &expr.Compiler{Resolver: b, Funcs: funcs, RuleID: opts.RuleID, Now: opts.Now}
+	comp := &expr.Compiler{Resolver: b, Funcs: funcs, RuleID: opts.RuleID, Now: opts.Now, Location: opts.Location}
 	aggOK := stmt.Window != nil || hasTable
 	ag := &aggregates{plan: p, binder: b, slots: map[string]int{}}
 	comp.Aggregate = func(c *expr.Compiler, call *ast.Call, spec *function.Spec) (expr.Eval, error) {

@@ -176,7 +176,7 @@ func (m *Manager) check(d *Def) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := plan.Build(d.SQL, stmt, m.cat, m.funcs, plan.Options{RuleID: d.ID, Now: m.deps.Clock.Now})
+	p, err := plan.Build(d.SQL, stmt, m.cat, m.funcs, m.planOptions(d.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -447,7 +447,7 @@ func (m *Manager) build(d *Def) (*topo.Topo, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := plan.Build(d.SQL, stmt, m.cat, m.funcs, plan.Options{RuleID: d.ID, Now: m.deps.Clock.Now})
+	p, err := plan.Build(d.SQL, stmt, m.cat, m.funcs, m.planOptions(d.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -660,12 +660,18 @@ func (m *Manager) Topo(id string) (json.RawMessage, error) {
 	return topo.Graph(p, sinks), nil
 }
 
+// planOptions are the plan options of rule id: the server's clock and
+// time zone.
+func (m *Manager) planOptions(id string) plan.Options {
+	return plan.Options{RuleID: id, Now: m.deps.Clock.Now, Location: m.deps.TimeZone()}
+}
+
 func (m *Manager) plan(d *Def) (*plan.Plan, error) {
 	stmt, err := plan.Parse(d.SQL)
 	if err != nil {
 		return nil, err
 	}
-	return plan.Build(d.SQL, stmt, m.cat, m.funcs, plan.Options{RuleID: d.ID, Now: m.deps.Clock.Now})
+	return plan.Build(d.SQL, stmt, m.cat, m.funcs, m.planOptions(d.ID))
 }
 
 // Explain implements server.RuleService.
@@ -692,7 +698,7 @@ func (m *Manager) Query(ctx context.Context, sql string, emit func(row []byte) e
 		return err
 	}
 	id := fmt.Sprintf("$query_%d", time.Now().UnixNano())
-	p, err := plan.Build(sql, stmt, m.cat, m.funcs, plan.Options{RuleID: id, Now: m.deps.Clock.Now})
+	p, err := plan.Build(sql, stmt, m.cat, m.funcs, m.planOptions(id))
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,18 @@ type Deps struct {
 	// SinkDefaults are per-type sink properties under the action's own
 	// (e.g. the MQTT server kuiperd uses).
 	SinkDefaults map[string]map[string]any
+	// Location is the configured time zone (basic.timezone): day windows
+	// close at its midnight and date and time functions work in it. nil
+	// means time.Local, the machine's zone.
+	Location *time.Location
+}
+
+// TimeZone returns Location, or time.Local when it is not set.
+func (d Deps) TimeZone() *time.Location {
+	if d.Location != nil {
+		return d.Location
+	}
+	return time.Local
 }
 
 // Topo is one running rule.

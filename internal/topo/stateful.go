@@ -64,7 +64,7 @@ func (t *Topo) newOperator(ctx context.Context) (*exec.Operator, error) {
 		EventTime:     t.opts.IsEventTime,
 		LateTolerance: t.opts.LateTolerance.Milliseconds(),
 		Start:         now().UnixMilli(),
-		Location:      time.Local,
+		Location:      t.deps.TimeZone(),
 		MaxRows:       t.opts.WindowMaxRows,
 		MaxGroups:     t.opts.WindowMaxGroups,
 		SendNil:       t.opts.SendNilField,

@@ -98,6 +98,12 @@ const t0 = 1_700_000_000_000
 // event time) with a fake clock set to t0+200ms.
 func start(t *testing.T, sql string, opts topo.Options) *fixture {
 	t.Helper()
+	return startIn(t, sql, opts, nil)
+}
+
+// startIn is start with the server's time zone set to loc (nil: Local).
+func startIn(t *testing.T, sql string, opts topo.Options, loc *time.Location) *fixture {
+	t.Helper()
 	f := &fixture{t: t, clk: clock.NewFake(time.UnixMilli(t0 + 200)), feeds: &feeds{}, sink: &captureSink{out: make(chan string, 64)}}
 	env := connector.NewEnv()
 	env.MustRegisterSource("feed", connector.Spec{}, func() api.Source { return &feedSource{f: f.feeds} })
@@ -120,15 +126,16 @@ func start(t *testing.T, sql string, opts topo.Options) *fixture {
 	}
 	stmt, err := plan.Parse(sql)
 	require.NoError(t, err)
-	p, err := plan.Build(sql, stmt, cat, function.Builtins(), plan.Options{RuleID: "r"})
-	require.NoError(t, err)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	deps := topo.Deps{
-		Sources: topo.NewSourceManager(env, etc, logger, f.clk),
-		Env:     env,
-		Logger:  logger,
-		Clock:   f.clk,
+		Sources:  topo.NewSourceManager(env, etc, logger, f.clk),
+		Env:      env,
+		Logger:   logger,
+		Clock:    f.clk,
+		Location: loc,
 	}
+	p, err := plan.Build(sql, stmt, cat, function.Builtins(), plan.Options{RuleID: "r", Location: deps.TimeZone()})
+	require.NoError(t, err)
 	opts.BufferLength = 16
 	tp, err := topo.Start("r", p, []topo.Action{{Type: "capture", Props: map[string]any{"sendSingle": true}, Sink: f.sink}}, opts, deps)
 	require.NoError(t, err)
@@ -189,6 +196,24 @@ func (f *fixture) none() {
 		f.t.Fatalf("unexpected result %s", s)
 	default:
 	}
+}
+
+// A day window closes at midnight of the server's time zone, not UTC's
+// or the machine's, and date functions render in that zone too.
+func TestStateful_DayWindowClosesAtLocalMidnight(t *testing.T) {
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	require.NoError(t, err)
+	// t0+200ms is 2023-11-15 06:13:20 in Shanghai (UTC+8).
+	f := startIn(t, `SELECT count(*) AS c, window_start() AS ws, window_end() AS we,
+		format_time(window_end(), 'yyyy-MM-dd HH:mm') AS day
+		FROM s GROUP BY TUMBLINGWINDOW(dd, 1)`, topo.Options{}, shanghai)
+	f.send("s", map[string]any{"v": 1}, map[string]any{"v": 2})
+	// UTC midnight (08:00 in Shanghai) does not close the day.
+	f.advanceTo(1_700_006_400_000)
+	// Shanghai midnight, 2023-11-15T16:00Z, does.
+	f.advanceTo(1_700_064_000_000)
+	require.JSONEq(t, `{"c":2,"ws":1699977600000,"we":1700064000000,"day":"2023-11-16 00:00"}`, f.next())
+	f.none()
 }
 
 func TestStateful_ProcessingTimeTumblingWithFakeClock(t *testing.T) {
