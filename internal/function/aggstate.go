@@ -1,6 +1,9 @@
 package function
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/kuiperio/kuiper/internal/value"
 )
 
@@ -89,8 +92,8 @@ func (a *collectAgg) LoadState(r *value.BinaryReader) error {
 func (a *dedupAgg) SaveState(dst []byte) []byte {
 	dst = appendBool(dst, a.all)
 	var seen []value.Value
-	for _, vs := range a.seen.m {
-		seen = append(seen, vs...)
+	for _, h := range slices.Sorted(maps.Keys(a.seen.m)) {
+		seen = append(seen, a.seen.m[h]...)
 	}
 	dst = appendValues(dst, seen)
 	dst = appendBool(dst, a.rows != nil)

@@ -46,6 +46,9 @@ func (m *meta) Get(key string) (any, bool) {
 	return nil, false
 }
 
+// Keys lists the metadata keys, so rows in a checkpoint keep them.
+func (m *meta) Keys() []string { return []string{MetaTopic, MetaQoS, MetaMessageID} }
+
 // Source subscribes to one or more topic filters (the stream's DATASOURCE,
 // comma-separated, + and # allowed) and emits each message's payload as a
 // RawMessage. It reconnects and subscribes again after the broker goes
