@@ -250,6 +250,12 @@ func ruleDefaults(cfg *conf.Config) rule.Options {
 	}
 	o.DisableBufferFullDiscard = r.DisableBufferFullDiscard
 	o.Debug = r.Debug
+	if r.WindowMaxRows > 0 {
+		o.WindowMaxRows = r.WindowMaxRows
+	}
+	if r.WindowMaxGroups > 0 {
+		o.WindowMaxGroups = r.WindowMaxGroups
+	}
 	rs := r.RestartStrategy
 	o.RestartStrategy.Attempts = rs.Attempts
 	if rs.Delay > 0 {

@@ -128,7 +128,16 @@ type RuleDefaults struct {
 	SendNilField             bool            `yaml:"sendNilField" json:"sendNilField"`
 	DisableBufferFullDiscard bool            `yaml:"disableBufferFullDiscard" json:"disableBufferFullDiscard"`
 	Debug                    bool            `yaml:"debug" json:"debug"`
+	// WindowMaxRows bounds the rows one window instance buffers and
+	// WindowMaxGroups the groups (or state-window partitions) it keeps;
+	// the excess is dropped and counted. Kuiper's own options.
+	WindowMaxRows   int `yaml:"windowMaxRows" json:"windowMaxRows"`
+	WindowMaxGroups int `yaml:"windowMaxGroups" json:"windowMaxGroups"`
 }
+
+// DefaultWindowMax is the default of RuleDefaults.WindowMaxRows and
+// WindowMaxGroups.
+const DefaultWindowMax = 100_000
 
 // RestartStrategy says how a failed rule is restarted: up to Attempts times
 // (0: never), waiting Delay, then Delay*Multiplier and so on up to
@@ -251,6 +260,8 @@ func Default() *Config {
 			// dropping when a rule falls behind: no data is lost in
 			// the engine. eKuiper's default is to drop.
 			DisableBufferFullDiscard: true,
+			WindowMaxRows:            DefaultWindowMax,
+			WindowMaxGroups:          DefaultWindowMax,
 			RestartStrategy: RestartStrategy{
 				Delay:        Duration(time.Second),
 				Multiplier:   2,
@@ -395,6 +406,8 @@ func (c *Config) Validate() error {
 	nonNegative("rule.lateTolerance", r.LateTolerance)
 	atLeast("rule.concurrency", r.Concurrency, 1)
 	atLeast("rule.bufferLength", r.BufferLength, 1)
+	atLeast("rule.windowMaxRows", r.WindowMaxRows, 1)
+	atLeast("rule.windowMaxGroups", r.WindowMaxGroups, 1)
 	if r.Qos < 0 || r.Qos > 2 {
 		bad("rule.qos", "%d is not 0, 1 or 2", r.Qos)
 	}

@@ -43,7 +43,7 @@ func TestLoad(t *testing.T) {
 		{
 			name: "yaml values",
 			yaml: "basic:\n  restPort: 9082\n  restIp: 127.0.0.1\n  debug: true\n  logFormat: json\n" +
-				"rule:\n  bufferLength: 10\n  sendError: true\n  restartStrategy:\n    attempts: 3\n    multiplier: 1.5\n",
+				"rule:\n  bufferLength: 10\n  sendError: true\n  windowMaxRows: 500\n  restartStrategy:\n    attempts: 3\n    multiplier: 1.5\n",
 			want: func(c *Config) {
 				c.Basic.RestPort = 9082
 				c.Basic.RestIP = "127.0.0.1"
@@ -51,6 +51,7 @@ func TestLoad(t *testing.T) {
 				c.Basic.LogFormat = "json"
 				c.Rule.BufferLength = 10
 				c.Rule.SendError = true
+				c.Rule.WindowMaxRows = 500
 				c.Rule.RestartStrategy.Attempts = 3
 				c.Rule.RestartStrategy.Multiplier = 1.5
 			},
@@ -127,6 +128,7 @@ func TestLoad(t *testing.T) {
 				"KUIPER__MQTT__SERVER=tcp://broker:1883",
 				"KUIPER__MQTT__EMBEDDEDBROKER=never",
 				"KUIPER__STORE__PATH=/var/lib/kuiper/k.db",
+				"KUIPER__RULE__WINDOWMAXGROUPS=50",
 			},
 			want: func(c *Config) {
 				c.Rule.RestartStrategy.Attempts = 3
@@ -137,6 +139,7 @@ func TestLoad(t *testing.T) {
 				c.MQTT.Server = "tcp://broker:1883"
 				c.MQTT.EmbeddedBroker = "never"
 				c.Store.Path = "/var/lib/kuiper/k.db"
+				c.Rule.WindowMaxGroups = 50
 			},
 		},
 		{
@@ -287,11 +290,13 @@ func TestLoad_Errors(t *testing.T) {
 		},
 		{
 			name: "rule limits",
-			yaml: "rule:\n  qos: 3\n  concurrency: 0\n  bufferLength: 0\n  checkpointInterval: 0\n  restartStrategy:\n    multiplier: 0.5\n    jitterFactor: 2\n    delay: -1s\n",
+			yaml: "rule:\n  qos: 3\n  concurrency: 0\n  bufferLength: 0\n  windowMaxRows: 0\n  windowMaxGroups: -1\n  checkpointInterval: 0\n  restartStrategy:\n    multiplier: 0.5\n    jitterFactor: 2\n    delay: -1s\n",
 			want: []string{
 				"rule.qos: 3 is not 0, 1 or 2",
 				"rule.concurrency: 0 is below 1",
 				"rule.bufferLength: 0 is below 1",
+				"rule.windowMaxRows: 0 is below 1",
+				"rule.windowMaxGroups: -1 is below 1",
 				"rule.checkpointInterval: 0s is not positive",
 				"rule.restartStrategy.multiplier: 0.5 is below 1",
 				"rule.restartStrategy.jitterFactor: 2 is outside 0-1",

@@ -46,9 +46,10 @@ type Options struct {
 	DisableBufferFullDiscard bool            `json:"disableBufferFullDiscard"`
 	Debug                    bool            `json:"debug"`
 	// WindowMaxRows and WindowMaxGroups bound the rows one window
-	// instance buffers and the groups it keeps (0: the defaults, 100000
-	// each); the excess is dropped and counted in the window's
-	// dropped_total. Kuiper's own options, not eKuiper's.
+	// instance buffers and the groups it keeps (0: the server's defaults,
+	// rule.windowMaxRows and rule.windowMaxGroups of kuiper.yaml); the
+	// excess is dropped and counted in the window's dropped_total.
+	// Kuiper's own options, not eKuiper's.
 	WindowMaxRows   int `json:"windowMaxRows"`
 	WindowMaxGroups int `json:"windowMaxGroups"`
 }
@@ -174,6 +175,12 @@ func ParseDef(raw []byte, id string, defaults Options) (*Def, error) {
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 1
+	}
+	if o.WindowMaxRows <= 0 {
+		o.WindowMaxRows = defaults.WindowMaxRows
+	}
+	if o.WindowMaxGroups <= 0 {
+		o.WindowMaxGroups = defaults.WindowMaxGroups
 	}
 	if o.Qos < 0 || o.Qos > 2 {
 		return nil, errs.New(errs.Undefined, "invalid rule json: options.qos must be 0, 1 or 2")
