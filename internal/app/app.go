@@ -155,9 +155,10 @@ func Start(opts Options) (a *App, err error) {
 		return a, err
 	}
 	a.rules, err = rule.NewManager(rule.Config{
-		KV:      a.store.Table("rules"),
-		Catalog: a.catalog,
-		Funcs:   funcs,
+		KV:          a.store.Table("rules"),
+		Checkpoints: a.store.Table("checkpoints"),
+		Catalog:     a.catalog,
+		Funcs:       funcs,
 		Deps: topo.Deps{Sources: a.sources, Env: env, Logger: a.logger, Clock: clk,
 			SinkDefaults: map[string]map[string]any{"mqtt": {"server": a.mqttURL}},
 			Location:     loc},

@@ -42,6 +42,7 @@ const (
 // Manager owns every rule.
 type Manager struct {
 	kv       KV
+	ckpt     KV // checkpoints of stateful rules; nil: none
 	cat      *catalog.Catalog
 	funcs    *function.Registry
 	deps     topo.Deps
@@ -75,16 +76,19 @@ type entry struct {
 
 // Config holds what NewManager needs.
 type Config struct {
-	KV       KV
-	Catalog  *catalog.Catalog
-	Funcs    *function.Registry
-	Deps     topo.Deps
-	Defaults Options
+	KV KV
+	// Checkpoints, when set, keeps the state of stateful rules across
+	// restarts.
+	Checkpoints KV
+	Catalog     *catalog.Catalog
+	Funcs       *function.Registry
+	Deps        topo.Deps
+	Defaults    Options
 }
 
 // NewManager loads the stored rules without starting them; call Restore.
 func NewManager(cfg Config) (*Manager, error) {
-	m := &Manager{kv: cfg.KV, cat: cfg.Catalog, funcs: cfg.Funcs, deps: cfg.Deps, defaults: cfg.Defaults, logger: cfg.Deps.Logger, rules: map[string]*entry{}}
+	m := &Manager{kv: cfg.KV, ckpt: cfg.Checkpoints, cat: cfg.Catalog, funcs: cfg.Funcs, deps: cfg.Deps, defaults: cfg.Defaults, logger: cfg.Deps.Logger, rules: map[string]*entry{}}
 	err := cfg.KV.ForEach(func(key string, val []byte) error {
 		d, err := ParseDef(val, "", m.defaults)
 		if err != nil {
@@ -280,6 +284,7 @@ func (m *Manager) Update(id string, raw json.RawMessage) error {
 	}
 	defer e.op.Unlock()
 	m.stopEntry(e, messageCanceled)
+	m.dropCheckpoint(id)
 	if err := m.kv.Put(id, raw); err != nil {
 		return errs.With(errs.IO, err)
 	}
@@ -307,6 +312,7 @@ func (m *Manager) Delete(id string) error {
 	if _, err := m.kv.Delete(id); err != nil {
 		return errs.With(errs.IO, err)
 	}
+	m.dropCheckpoint(id)
 	e.deleted = true
 	m.mu.Lock()
 	if m.rules[id] == e {
@@ -379,7 +385,7 @@ func (m *Manager) StopAll() {
 			defer wg.Done()
 			e.op.Lock()
 			defer e.op.Unlock()
-			m.stopEntry(e, "server shutdown")
+			m.stopTopo(e, "server shutdown", true)
 		}()
 	}
 	wg.Wait()
@@ -451,7 +457,15 @@ func (m *Manager) build(d *Def) (*topo.Topo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return topo.Start(d.ID, p, d.actions(), topoOptions(d.Options), m.deps)
+	opts := topoOptions(d.Options)
+	if cp := m.checkpointStore(d); cp != nil {
+		opts.Checkpoints = cp
+		if d.Options.Qos > 0 {
+			opts.CheckpointInterval = time.Duration(d.Options.CheckpointInterval)
+			opts.SaveOnStop = true
+		}
+	}
+	return topo.Start(d.ID, p, d.actions(), opts, m.deps)
 }
 
 func topoOptions(o Options) topo.Options {
@@ -534,14 +548,21 @@ func (m *Manager) retry(e *entry, gen int, cause error, attempt int) {
 	}
 }
 
-func (m *Manager) stopEntry(e *entry, message string) {
+func (m *Manager) stopEntry(e *entry, message string) { m.stopTopo(e, message, false) }
+
+// stopTopo stops the rule's topology; with save, a stateful rule saves
+// its checkpoint first.
+func (m *Manager) stopTopo(e *entry, message string, save bool) {
 	e.mu.Lock()
 	e.gen++
 	t := e.topo
 	e.topo = nil
 	e.stopping = true
 	e.mu.Unlock()
-	if t != nil {
+	switch {
+	case t != nil && save:
+		t.StopAndSave()
+	case t != nil:
 		t.Stop()
 	}
 	e.mu.Lock()

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kuiperio/kuiper/internal/clock"
@@ -38,6 +39,20 @@ type Options struct {
 	// counted.
 	WindowMaxRows   int
 	WindowMaxGroups int
+	// Checkpoints, when set, keeps the state of a stateful rule (its
+	// open windows) across restarts: it is restored when the rule
+	// starts, saved every CheckpointInterval (0: not periodically) and
+	// saved when the rule stops if SaveOnStop is set or the rule is
+	// stopped by StopAndSave.
+	Checkpoints        CheckpointStore
+	CheckpointInterval time.Duration
+	SaveOnStop         bool
+}
+
+// CheckpointStore keeps the last checkpoint of one rule.
+type CheckpointStore interface {
+	Load() (data []byte, ok bool, err error)
+	Save(data []byte) error
 }
 
 // Deps are the shared services a running rule uses.
@@ -83,6 +98,8 @@ type Topo struct {
 	lookups       []*lookupConn
 
 	expand bool // the select list has a set-returning function
+
+	saveOnStop atomic.Bool
 
 	mu  sync.Mutex
 	err error
@@ -184,6 +201,13 @@ func (t *Topo) closeSubs() {
 func (t *Topo) Stop() {
 	t.cancel()
 	<-t.done
+}
+
+// StopAndSave stops the rule like Stop, saving the state of a stateful
+// rule with checkpoints first (server shutdown).
+func (t *Topo) StopAndSave() {
+	t.saveOnStop.Store(true)
+	t.Stop()
 }
 
 // Done is closed when the rule has stopped, by Stop or by a fatal error.

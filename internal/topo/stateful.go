@@ -191,10 +191,20 @@ func (t *Topo) statefulPipeline(ctx context.Context) {
 		dec.LastInvoke.Store(ms)
 		op.Ingest(src, row)
 	}
+	cp := t.restore()
+	var cpC <-chan time.Time
+	if cp != nil && t.opts.CheckpointInterval > 0 {
+		tk := t.deps.Clock.NewTicker(t.opts.CheckpointInterval)
+		defer tk.Stop()
+		cpC = tk.C()
+	}
 	rearm()
 	for {
 		select {
 		case <-ctx.Done():
+			if cp != nil && (t.opts.SaveOnStop || t.saveOnStop.Load()) {
+				t.checkpoint(cp)
+			}
 			return
 		case row := <-in:
 			ingest(first, row)
@@ -203,8 +213,47 @@ func (t *Topo) statefulPipeline(ctx context.Context) {
 		case <-timerC:
 			active = false
 			op.Advance(t.deps.Clock.Now().UnixMilli())
+		case <-cpC:
+			t.checkpoint(cp)
 		}
 		rearm()
+	}
+}
+
+// restore loads the rule's last checkpoint into its operator. It returns
+// the store to save checkpoints to, or nil when the rule has none or its
+// state cannot be saved.
+func (t *Topo) restore() CheckpointStore {
+	cp := t.opts.Checkpoints
+	if cp == nil {
+		return nil
+	}
+	if err := t.op.Checkpointable(); err != nil {
+		t.logger.Warn("the rule's windows will not survive a restart", "error", err)
+		return nil
+	}
+	b, ok, err := cp.Load()
+	switch {
+	case err != nil:
+		t.logger.Error("read checkpoint; starting with empty windows", "error", err)
+	case ok:
+		if err := t.op.Restore(b, t.deps.Clock.Now().UnixMilli()); err != nil {
+			t.logger.Error("checkpoint does not fit the rule; starting with empty windows", "error", err)
+		} else {
+			t.logger.Info("restored the rule's windows from its checkpoint", "bytes", len(b))
+		}
+	}
+	return cp
+}
+
+// checkpoint saves the operator's state.
+func (t *Topo) checkpoint(cp CheckpointStore) {
+	b, err := t.op.Snapshot()
+	if err == nil {
+		err = cp.Save(b)
+	}
+	if err != nil {
+		t.logger.Error("save checkpoint", "error", err)
 	}
 }
 
