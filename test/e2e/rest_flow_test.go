@@ -79,6 +79,8 @@ func TestRESTFlow(t *testing.T) {
 		require.Equal(t, st.want, out, "%s %s", st.method, st.path)
 	}
 	s.ready("filter1")
+	// The MQTT sink connects on its own goroutine.
+	s.waitMetric("filter1", "sink_mqtt_0_0_connection_status", 1)
 
 	t.Run("status keys before traffic", func(t *testing.T) {
 		body := s.mustCall("GET", "/rules/filter1/status", nil, 200)
