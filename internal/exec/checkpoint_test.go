@@ -193,3 +193,43 @@ func TestCheckpoint_Mismatch(t *testing.T) {
 	require.Error(t, b.op.Restore(append(snap, 0), T+200), "trailing bytes")
 	require.Equal(t, []string{`{"c":1}`}, b.play([]step{msg(T+300, `{}`), tick(T + 1000)}))
 }
+
+// BenchmarkCheckpoint measures saving and restoring an open window of
+// 10,000 groups (count and avg by key) or of 10,000 buffered rows.
+func BenchmarkCheckpoint(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		sql  string
+		keys int
+	}{
+		{"10000_groups", `SELECT k, count(*) AS c, avg(v) AS a FROM s GROUP BY k, TUMBLINGWINDOW(hh, 1)`, 10000},
+		{"10000_rows", `SELECT k, v FROM s GROUP BY TUMBLINGWINDOW(hh, 1)`, 1},
+	} {
+		h := newHarness(b, bc.sql, exec.Options{Start: T})
+		for i, r := range benchRows(10_000, bc.keys, 1) {
+			r.Ts = T + int64(i)
+			h.op.Ingest(0, r)
+		}
+		snap, err := h.op.Snapshot()
+		require.NoError(b, err)
+		b.Run(bc.name+"/snapshot", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(snap)))
+			for b.Loop() {
+				if _, err := h.op.Snapshot(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(bc.name+"/restore", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(snap)))
+			for b.Loop() {
+				r := newHarness(b, bc.sql, exec.Options{Start: T})
+				if err := r.op.Restore(snap, T+20_000); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
