@@ -11,6 +11,10 @@ import (
 // trigger at t, once time reaches t+delay. Without a delay in processing
 // time the window is emitted at once. Rows are buffered in time order and
 // dropped once no pending or future trigger can reach them.
+//
+// items, pending and floor are the window's state; inc, when the rule's
+// aggregates allow it, is derived from items (see slideState) and rebuilt
+// by rebuild.
 type slidingWindow struct {
 	size, delay int64
 	when        expr.Eval
@@ -21,9 +25,51 @@ type slidingWindow struct {
 	// watermark in event time, the clock in processing time.
 	floor    int64
 	floorSet bool
+
+	inc     *slideState // nil: re-aggregate the rows of every window
+	incInit bool        // inc was set up for the rule
+}
+
+// setup decides once whether the window is kept incrementally, and
+// rebuilds the incremental state when it does not match items (after a
+// restore that did not call rebuild).
+func (w *slidingWindow) setup(o *Operator) {
+	if !w.incInit {
+		w.rebuild(o)
+		return
+	}
+	if w.inc != nil && len(w.inc.rows) != len(w.items) {
+		w.rebuild(o)
+	}
+}
+
+// rebuild recomputes the incremental state from items.
+func (w *slidingWindow) rebuild(o *Operator) {
+	w.incInit = true
+	w.inc = nil
+	kinds, ok := slidingKinds(o.p)
+	if !ok {
+		return
+	}
+	s := newSlideState(kinds)
+	if len(w.items) > 0 {
+		defer o.keepRow()()
+		s.rows = make([]*slideRow, 0, len(w.items))
+		for i := range w.items {
+			it := &w.items[i]
+			o.ctx.Rows[0] = it.Row
+			if it.An != nil {
+				o.restoreAnalytics(it.An)
+			}
+			o.prepared = false
+			s.rows = append(s.rows, s.newRow(o, it))
+		}
+	}
+	w.inc = s
 }
 
 func (w *slidingWindow) add(o *Operator, it *Item) {
+	w.setup(o)
 	trigger := true
 	if w.when != nil {
 		ok, err := cond(w.when, o.ctx)
@@ -35,7 +81,7 @@ func (w *slidingWindow) add(o *Operator, it *Item) {
 	}
 	if len(w.items) >= o.opts.MaxRows {
 		o.m.Window.Drop(1)
-		w.items = w.items[1:]
+		w.dropFront(1)
 	}
 	// Insert in time order; rows mostly come in order.
 	i := len(w.items)
@@ -45,6 +91,9 @@ func (w *slidingWindow) add(o *Operator, it *Item) {
 	w.items = append(w.items, Item{})
 	copy(w.items[i+1:], w.items[i:])
 	w.items[i] = *it
+	if w.inc != nil {
+		w.inc.insert(i, w.inc.newRow(o, it))
+	}
 	if !w.eventTime && (!w.floorSet || it.Ts > w.floor) {
 		w.floor, w.floorSet = it.Ts, true
 	}
@@ -64,6 +113,7 @@ func (w *slidingWindow) add(o *Operator, it *Item) {
 }
 
 func (w *slidingWindow) advance(o *Operator, t int64) {
+	w.setup(o)
 	if !w.floorSet || t > w.floor {
 		w.floor, w.floorSet = t, true
 	}
@@ -73,7 +123,10 @@ func (w *slidingWindow) advance(o *Operator, t int64) {
 		n++
 	}
 	if n > 0 {
-		w.pending = append(w.pending[:0], w.pending[n:]...)
+		w.pending = w.pending[n:]
+		if len(w.pending) == 0 {
+			w.pending = nil
+		}
 	}
 	w.gc()
 }
@@ -81,6 +134,9 @@ func (w *slidingWindow) advance(o *Operator, t int64) {
 // emit sends the window of a trigger at t.
 func (w *slidingWindow) emit(o *Operator, t int64) {
 	lo, hi := t-w.size, t+w.delay
+	if w.inc != nil && w.inc.emit(o, w.items, lo, hi) {
+		return
+	}
 	from := sort.Search(len(w.items), func(k int) bool { return w.items[k].Ts > lo })
 	to := sort.Search(len(w.items), func(k int) bool { return w.items[k].Ts > hi })
 	o.emitItems(w.items[from:to], lo, hi)
@@ -99,8 +155,20 @@ func (w *slidingWindow) gc() {
 	keep -= w.size
 	n := sort.Search(len(w.items), func(k int) bool { return w.items[k].Ts > keep })
 	if n > 0 {
-		clear(w.items[:n])
-		w.items = append(w.items[:0], w.items[n:]...)
+		w.dropFront(n)
+	}
+}
+
+// dropFront drops the n oldest rows. The slice moves forward instead of
+// copying what remains; append moves the rows when it grows.
+func (w *slidingWindow) dropFront(n int) {
+	if w.inc != nil {
+		w.inc.dropFront(n)
+	}
+	clear(w.items[:n])
+	w.items = w.items[n:]
+	if len(w.items) == 0 {
+		w.items = nil
 	}
 }
 
