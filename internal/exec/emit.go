@@ -35,6 +35,7 @@ func (o *Operator) emitItems(items []Item, ws, we int64) {
 	set := func(i int) {
 		if o.joined {
 			copy(ctx.Rows, tuples[i])
+			o.loadAnalytics()
 			return
 		}
 		ctx.Rows[0] = items[i].Row
@@ -78,7 +79,10 @@ func (o *Operator) emitItems(items []Item, ws, we int64) {
 	for i := 0; i < n; i++ {
 		set(i)
 		c := candidate{rows: slices.Clone(ctx.Rows)}
-		if !o.joined && items[i].An != nil {
+		switch {
+		case o.ja != nil:
+			c.an = o.saveAnalytics()
+		case !o.joined && items[i].An != nil:
 			c.an = items[i].An
 		}
 		if !o.sortKeys(&c) {

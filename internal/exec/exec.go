@@ -140,6 +140,7 @@ type Operator struct {
 	saving    bool
 	savedRows []*value.Row
 	savedAn   []value.Value
+	ja        *joinAnalytics // analytic values of join rows; nil without
 }
 
 // New builds the operator of a plan that Stateful reports true for.
@@ -172,6 +173,7 @@ func New(p *plan.Plan, opts Options) (*Operator, error) {
 	for i, a := range p.Aggs {
 		o.argVals[i] = make([]value.Value, len(a.Args))
 	}
+	o.ja = newJoinAnalytics(o)
 	for i, s := range p.Sources {
 		if s.Table && !s.Lookup {
 			o.tables[i] = NewTable(s.Def.Props.RetainSize)
@@ -251,11 +253,9 @@ func (o *Operator) Ingest(src int, row *value.Row) {
 		ctx.Rows[0] = row
 	}
 	if len(o.p.Analytics) > 0 {
-		for _, a := range o.p.Analytics {
-			if err := a.Update(ctx); err != nil {
-				o.fail(o.m.Analytic, err)
-				return
-			}
+		if err := o.updateAnalytics(src); err != nil {
+			o.fail(o.m.Analytic, err)
+			return
 		}
 		o.m.Analytic.Add(1, 1)
 	}
@@ -281,6 +281,9 @@ func (o *Operator) Ingest(src int, row *value.Row) {
 	if o.win == nil {
 		// A stream joined with tables, without a window: each row is its
 		// own result.
+		if o.ja != nil {
+			it.An = o.saveAnalytics()
+		}
 		o.emitItems(o.item[:], 0, 0)
 		o.item[0] = Item{}
 		return

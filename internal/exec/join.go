@@ -28,6 +28,7 @@ func (o *Operator) join(items []Item) [][]*value.Row {
 		it := &items[i]
 		bySrc[it.Src] = append(bySrc[it.Src], it.Row)
 	}
+	o.indexAnalytics(items)
 	for k, t := range o.tables {
 		if t != nil {
 			c := o.tableCache(k, t)
@@ -59,6 +60,7 @@ func (o *Operator) join(items []Item) [][]*value.Row {
 	kept := tuples[:0]
 	for _, t := range tuples {
 		copy(o.ctx.Rows, t)
+		o.loadAnalytics()
 		ok, err := cond(o.p.Where, o.ctx)
 		if err != nil {
 			o.fail(o.m.Filter, err)
@@ -121,6 +123,7 @@ func (o *Operator) buildIndex(j *plan.Join, right []*value.Row) map[string][]int
 	for i, r := range right {
 		clear(ctx.Rows)
 		ctx.Rows[j.Src] = r
+		o.loadAnalytics()
 		key, err := o.joinKey(j.RightKeys)
 		if err != nil {
 			o.fail(o.m.Join, err)
@@ -160,6 +163,7 @@ func (o *Operator) joinOne(left [][]*value.Row, j *plan.Join, right []*value.Row
 		hit := false
 		if idx != nil {
 			copy(ctx.Rows, lt)
+			o.loadAnalytics()
 			key, err := o.joinKey(j.LeftKeys)
 			if err != nil {
 				o.fail(o.m.Join, err)
@@ -182,6 +186,7 @@ func (o *Operator) joinOne(left [][]*value.Row, j *plan.Join, right []*value.Row
 			copy(ctx.Rows, lt)
 			ctx.Rows[j.Src] = r
 			if j.On != nil {
+				o.loadAnalytics()
 				ok, err := cond(j.On, ctx)
 				if err != nil {
 					o.fail(o.m.Join, err)

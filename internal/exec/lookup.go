@@ -36,6 +36,7 @@ func (o *Operator) lookupJoin(left [][]*value.Row, j *plan.Join) [][]*value.Row 
 	for _, lt := range left {
 		hit := false
 		copy(ctx.Rows, lt)
+		o.loadAnalytics()
 		var rows []*value.Row
 		ok := l != nil
 		for i, k := range j.LeftKeys {
@@ -64,6 +65,7 @@ func (o *Operator) lookupJoin(left [][]*value.Row, j *plan.Join) [][]*value.Row 
 			copy(ctx.Rows, lt)
 			ctx.Rows[j.Src] = r
 			if j.On != nil {
+				o.loadAnalytics()
 				ok, err := cond(j.On, ctx)
 				if err != nil {
 					o.fail(o.m.Join, err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,6 +67,16 @@ type Compiler struct {
 
 	slots  int
 	funcID int
+	// refs collects the sources of the columns compiled while an
+	// analytic call is being compiled (nil outside one).
+	refs *[]int
+}
+
+// noteSource records that the expression being compiled reads source src.
+func (c *Compiler) noteSource(src int) {
+	if c.refs != nil && !slices.Contains(*c.refs, src) {
+		*c.refs = append(*c.refs, src)
+	}
 }
 
 // NewSlot reserves a Ctx.Slots index.
@@ -155,6 +166,7 @@ func (c *Compiler) ident(n *ast.Ident) (Eval, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.noteSource(src)
 	return columnEval(src, n.Name), nil
 }
 
@@ -230,6 +242,7 @@ func (c *Compiler) member(n *ast.MemberExpr) (Eval, error) {
 			if err != nil {
 				return nil, err
 			}
+			c.noteSource(src)
 			return columnEval(src, n.Name), nil
 		}
 	}
@@ -798,6 +811,16 @@ func (c *Compiler) analytic(n *ast.Call, spec *function.Spec) (Eval, error) {
 	if spec.NewState == nil || spec.ExecAnalytic == nil {
 		return nil, errorf(n.NamePos, "analytic function %s has no implementation", n.Name)
 	}
+	outer := c.refs
+	var refs []int
+	c.refs = &refs
+	defer func() {
+		// A nested analytic call's sources are the enclosing one's too.
+		c.refs = outer
+		for _, s := range refs {
+			c.noteSource(s)
+		}
+	}()
 	args, consts, err := c.compileArgs(n, spec)
 	if err != nil {
 		return nil, err
@@ -817,6 +840,8 @@ func (c *Compiler) analytic(n *ast.Call, spec *function.Spec) (Eval, error) {
 			}
 		}
 	}
+	a.Sources = refs
+	a.Pos = n.NamePos
 	a.Slot = c.NewSlot()
 	c.Analytics = append(c.Analytics, a)
 	slot := a.Slot
@@ -835,6 +860,7 @@ func (c *Compiler) special(name string, n *ast.Call) (Eval, bool, error) {
 		if err != nil {
 			return nil, true, err
 		}
+		c.noteSource(src)
 		key := path[0]
 		rest := path[1:]
 		return func(ctx *Ctx) (value.Value, error) {

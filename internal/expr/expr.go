@@ -5,6 +5,7 @@ package expr
 
 import (
 	"github.com/kuiperio/kuiper/internal/function"
+	"github.com/kuiperio/kuiper/internal/sql/token"
 	"github.com/kuiperio/kuiper/internal/value"
 )
 
@@ -53,6 +54,8 @@ func Const(v value.Value) Eval {
 // Analytic is a stateful analytic call (lag, latest, changed_col...). The
 // rule evaluates every analytic call of a rule for each incoming row,
 // before WHERE, as eKuiper does, and stores the result in Ctx.Slots[Slot].
+// In a join, a call is evaluated only on the rows of the stream it reads
+// (see Sources).
 type Analytic struct {
 	Spec      *function.Spec
 	Args      []Eval
@@ -60,6 +63,13 @@ type Analytic struct {
 	Partition []Eval
 	When      Eval
 	Slot      int
+	// Pos is where the call is in the SQL.
+	Pos token.Pos
+	// Sources are the sources whose columns the call (its arguments,
+	// PARTITION BY and WHEN, and the analytic calls nested in them)
+	// reads, in order of first use; AnySource stands for an unqualified
+	// column of a join that more than one source may hold.
+	Sources []int
 
 	buf    []value.Value
 	states map[string]any

@@ -47,6 +47,14 @@ type Source struct {
 	fieldSet map[string]bool // Fields as a set; nil for all
 }
 
+// ref is the name SQL refers to the source by: its alias, else its name.
+func (s *Source) ref() string {
+	if s.Alias != "" {
+		return s.Alias
+	}
+	return s.Name
+}
+
 // Join is one JOIN clause: the source it joins (an index into
 // Plan.Sources) and its ON condition.
 type Join struct {
@@ -127,6 +135,12 @@ type Plan struct {
 	Fields     []*expr.Field
 	NumAliases int
 	NumSlots   int
+
+	// AnalyticSrc is, for each of Analytics, the stream whose rows
+	// evaluate it: the one whose columns it reads, or expr.AnySource
+	// when it reads none (or only unqualified columns any stream of a
+	// join may hold), so that every stream row does.
+	AnalyticSrc []int
 }
 
 // Aggregating reports whether the rule folds rows into groups: it has
@@ -371,8 +385,8 @@ func build(sql string, stmt *ast.SelectStatement, cat Catalog, funcs *function.R
 		p.Limit = int(stmt.Limit.Value)
 	}
 	p.Analytics = comp.Analytics
-	if len(p.Analytics) > 0 && len(p.Sources) > 1 {
-		return nil, notYet(stmt.Select, "an analytic function in a join rule")
+	if err := p.bindAnalytics(); err != nil {
+		return nil, err
 	}
 	p.NumSlots = comp.Slots()
 	for i, s := range p.Sources {
@@ -391,6 +405,35 @@ func build(sql string, stmt *ast.SelectStatement, cat Catalog, funcs *function.R
 		}
 	}
 	return p, nil
+}
+
+// bindAnalytics decides which rows evaluate each analytic call. A join
+// has one row at a time arriving: a call is evaluated on the rows of the
+// stream whose columns it reads, and its value travels with that row into
+// the joined tuples. It may therefore read one stream only, and no table
+// (table rows do not arrive one by one).
+func (p *Plan) bindAnalytics() error {
+	p.AnalyticSrc = make([]int, len(p.Analytics))
+	for i, a := range p.Analytics {
+		src := expr.AnySource
+		if len(p.Sources) == 1 {
+			src = 0
+		}
+		for _, s := range a.Sources {
+			if s == expr.AnySource || s == src {
+				continue
+			}
+			if p.Sources[s].Table {
+				return errs.New(errs.Plan, fmt.Sprintf("analytic function %s reads table %s: analytic functions are evaluated on the rows of a stream (at %s)", a.Spec.Name, p.Sources[s].ref(), a.Pos))
+			}
+			if src != expr.AnySource {
+				return errs.New(errs.Plan, fmt.Sprintf("analytic function %s reads streams %s and %s: in a join, an analytic function may read the columns of one stream only (at %s)", a.Spec.Name, p.Sources[src].ref(), p.Sources[s].ref(), a.Pos))
+			}
+			src = s
+		}
+		p.AnalyticSrc[i] = src
+	}
+	return nil
 }
 
 // bindSources looks up the FROM stream and the joined streams and tables.
@@ -414,10 +457,7 @@ func (p *Plan) bindSources(stmt *ast.SelectStatement, cat Catalog) error {
 			s.Table = true
 			s.Lookup = strings.EqualFold(d.Props.Kind, "lookup")
 		}
-		ref := s.Name
-		if s.Alias != "" {
-			ref = s.Alias
-		}
+		ref := s.ref()
 		if seen[ref] {
 			return errs.New(errs.Plan, fmt.Sprintf("source %s appears twice; give one of them an alias (at %s)", ref, t.NamePos))
 		}

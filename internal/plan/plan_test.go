@@ -222,6 +222,30 @@ func TestPlan_JoinBinding(t *testing.T) {
 	require.Equal(t, []string{"id", "kind"}, p.Joins[0].LookupFields)
 	require.Len(t, p.Joins[0].LeftKeys, 2)
 
+	// An analytic call is evaluated on the rows of the stream it reads;
+	// one that reads no stream, or unqualified columns of schemaless
+	// streams, on the rows of every stream.
+	for _, tc := range []struct {
+		sql  string
+		want []int
+	}{
+		{`SELECT lag(l.v) AS a, r.w FROM l INNER JOIN r ON l.id = r.id GROUP BY COUNTWINDOW(2)`, []int{0}},
+		{`SELECT lag(r.w) AS a, acc_count(1) AS n FROM l INNER JOIN r ON l.id = r.id GROUP BY COUNTWINDOW(2)`, []int{1, expr.AnySource}},
+		{`SELECT lag(y) OVER (PARTITION BY b.id) AS a FROM a INNER JOIN b ON a.id = b.id GROUP BY COUNTWINDOW(2)`, []int{1}},
+		{`SELECT lag(v) AS a FROM l INNER JOIN r ON l.id = r.id GROUP BY COUNTWINDOW(2)`, []int{expr.AnySource}},
+		{`SELECT lag(v + l.w) AS a FROM l INNER JOIN r ON l.id = r.id GROUP BY COUNTWINDOW(2)`, []int{0}},
+		{`SELECT had_changed(true, x) AS c, t.name FROM a INNER JOIN t ON a.id = t.id`, []int{0}},
+		{`SELECT lag(meta(r.topic)) AS a FROM l INNER JOIN r ON l.id = r.id GROUP BY COUNTWINDOW(2)`, []int{1}},
+		{`SELECT lag(latest(r.v)) AS a FROM l INNER JOIN r ON l.id = r.id GROUP BY COUNTWINDOW(2)`, []int{1, 1}},
+		{`SELECT lag(v) AS a FROM l GROUP BY COUNTWINDOW(2)`, []int{0}},
+	} {
+		t.Run(tc.sql, func(t *testing.T) {
+			p, err := build(tc.sql)
+			require.NoError(t, err)
+			require.Equal(t, tc.want, p.AnalyticSrc)
+		})
+	}
+
 	for _, tc := range []struct{ name, sql, err string }{
 		{"ambiguous typed column", `SELECT id FROM a INNER JOIN b ON a.id = b.id GROUP BY COUNTWINDOW(2)`, "ambiguous field id"},
 		{"unknown typed column", `SELECT z FROM a INNER JOIN b ON a.id = b.id GROUP BY COUNTWINDOW(2)`, "unknown field z"},
@@ -231,7 +255,10 @@ func TestPlan_JoinBinding(t *testing.T) {
 		{"lookup table without key", `SELECT * FROM l INNER JOIN lk ON l.id > lk.id`, "needs ON equalities"},
 		{"lookup table key not a column", `SELECT * FROM l INNER JOIN lk ON l.id = lk.id + 1`, "needs ON equalities"},
 		{"table first", `SELECT * FROM t`, "reading a table without a join"},
-		{"analytic in a join", `SELECT lag(l.v) FROM l INNER JOIN r ON l.id = r.id GROUP BY COUNTWINDOW(2)`, "analytic function in a join"},
+		{"analytic over two streams", `SELECT lag(l.v + r.v) FROM l INNER JOIN r ON l.id = r.id GROUP BY COUNTWINDOW(2)`, "analytic function lag reads streams l and r: in a join, an analytic function may read the columns of one stream only"},
+		{"analytic over two streams by partition", `SELECT lag(l.v) OVER (PARTITION BY r.k) FROM l INNER JOIN r ON l.id = r.id GROUP BY COUNTWINDOW(2)`, "reads streams l and r"},
+		{"nested analytic over two streams", `SELECT lag(l.v + latest(r.v)) FROM l INNER JOIN r ON l.id = r.id GROUP BY COUNTWINDOW(2)`, "reads streams l and r"},
+		{"analytic over a table", `SELECT latest(t.name) FROM a INNER JOIN t ON a.id = t.id`, "analytic function latest reads table t"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := build(tc.sql)
