@@ -7,7 +7,9 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/kuiperio/kuiper/internal/expr"
 	"github.com/kuiperio/kuiper/internal/function"
+	"github.com/kuiperio/kuiper/internal/plan"
 	"github.com/kuiperio/kuiper/internal/value"
 	"github.com/kuiperio/kuiper/sdk/api"
 )
@@ -16,8 +18,8 @@ import (
 // windows (their groups' accumulators or their rows), the watermark, the
 // scan-table snapshots and the hit counters. A new operator built from the
 // same plan restores it, so a rule restarted mid-window goes on with the
-// window it had. Lookup-table caches are not saved (they refill), nor is
-// the per-partition state of analytic functions.
+// window it had, and analytic functions go on from their last values.
+// Lookup-table caches are not saved (they refill).
 
 // checkpointVersion is the first byte of every checkpoint.
 const checkpointVersion = 1
@@ -32,6 +34,11 @@ func (o *Operator) Checkpointable() error {
 	for _, a := range o.p.Aggs {
 		if _, ok := a.Spec.NewAggregator(a.Consts).(function.Checkpointer); !ok {
 			return fmt.Errorf("%w: aggregate function %s cannot save its state", ErrNotCheckpointable, a.Spec.Name)
+		}
+	}
+	for _, a := range o.p.Analytics {
+		if !a.CanSaveState() {
+			return fmt.Errorf("%w: analytic function %s cannot save its state", ErrNotCheckpointable, a.Spec.Name)
 		}
 	}
 	return nil
@@ -74,6 +81,10 @@ func (o *Operator) Snapshot() ([]byte, error) {
 		}
 	}
 	e.windower(o.win)
+	e.count(len(o.p.Analytics))
+	for _, a := range o.p.Analytics {
+		e.b = a.SaveState(e.b)
+	}
 	return e.b, nil
 }
 
@@ -128,6 +139,10 @@ func (o *Operator) Restore(b []byte, now int64) (err error) {
 		}
 	}
 	win, err := d.windower()
+	var an []expr.Analytic
+	if err == nil {
+		an, err = d.analytics()
+	}
 	if err == nil {
 		err = d.done()
 	}
@@ -136,6 +151,9 @@ func (o *Operator) Restore(b []byte, now int64) (err error) {
 	}
 	c := o.ctx
 	c.HitCount, c.HitTime, c.AggHitCount, c.AggHitTime = hits[0], hits[1], hits[2], hits[3]
+	for i, a := range o.p.Analytics {
+		*a = an[i]
+	}
 	if wm != nil {
 		o.wm = wm
 	}
@@ -490,6 +508,22 @@ func (d *decoder) groups() (*groupSet, error) {
 	return gs, d.r.Err()
 }
 
+// analytics decodes the state of the analytic calls into copies of them.
+func (d *decoder) analytics() ([]expr.Analytic, error) {
+	calls := d.o.p.Analytics
+	if n := d.count(); n != len(calls) {
+		return nil, fmt.Errorf("checkpoint has %d analytic calls, the rule %d", n, len(calls))
+	}
+	an := make([]expr.Analytic, len(calls))
+	for i, a := range calls {
+		an[i] = *a
+		if err := an[i].LoadState(d.r); err != nil {
+			return nil, fmt.Errorf("state of %s: %w", a.Spec.Name, err)
+		}
+	}
+	return an, nil
+}
+
 func (d *decoder) windower() (windower, error) {
 	o := d.o
 	switch w := o.win.(type) {
@@ -558,4 +592,50 @@ func (d *decoder) windower() (windower, error) {
 		return &nw, d.r.Err()
 	}
 	return nil, fmt.Errorf("unknown window %T", o.win)
+}
+
+// statelessKind marks the checkpoint of a rule without an operator.
+const statelessKind = 0xff
+
+// SnapshotStateless returns the state of a stateless rule: its analytic
+// calls and hit counters. ctx is the rule's expression context.
+func SnapshotStateless(p *plan.Plan, ctx *expr.Ctx) ([]byte, error) {
+	for _, a := range p.Analytics {
+		if !a.CanSaveState() {
+			return nil, fmt.Errorf("%w: analytic function %s cannot save its state", ErrNotCheckpointable, a.Spec.Name)
+		}
+	}
+	e := &encoder{b: []byte{checkpointVersion, statelessKind}}
+	e.int(ctx.HitCount)
+	e.int(ctx.HitTime)
+	e.count(len(p.Analytics))
+	for _, a := range p.Analytics {
+		e.b = a.SaveState(e.b)
+	}
+	return e.b, nil
+}
+
+// RestoreStateless loads a SnapshotStateless checkpoint; on error nothing
+// changes.
+func RestoreStateless(p *plan.Plan, ctx *expr.Ctx, b []byte) error {
+	d := &decoder{o: &Operator{p: p}, r: value.NewBinaryReader(b)}
+	if v := d.r.Byte(); v != checkpointVersion {
+		return fmt.Errorf("checkpoint version %d, want %d", v, checkpointVersion)
+	}
+	if k := d.r.Byte(); k != statelessKind {
+		return errors.New("checkpoint of a stateful rule")
+	}
+	hc, ht := d.int(), d.int()
+	an, err := d.analytics()
+	if err == nil {
+		err = d.done()
+	}
+	if err != nil {
+		return fmt.Errorf("restore checkpoint: %w", err)
+	}
+	ctx.HitCount, ctx.HitTime = hc, ht
+	for i, a := range p.Analytics {
+		*a = an[i]
+	}
+	return nil
 }

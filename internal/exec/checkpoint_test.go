@@ -114,6 +114,29 @@ func TestCheckpoint_RestartMidWindow(t *testing.T) {
 			},
 		},
 		{
+			name: "analytic functions",
+			sql:  `SELECT v, lag(v) AS p, acc_sum(v) OVER (PARTITION BY k) AS acc FROM s WHERE had_changed(true, v) GROUP BY COUNTWINDOW(2)`,
+			steps: []step{
+				msg(T+1, `{"k":"a","v":1}`), msg(T+2, `{"k":"b","v":2}`), msg(T+3, `{"k":"a","v":2}`), msg(T+4, `{"k":"a","v":3}`),
+				msg(T+5, `{"k":"b","v":4}`), msg(T+6, `{"k":"a","v":5}`),
+			},
+		},
+		{
+			name: "analytic function in WHERE of an incremental window",
+			sql:  `SELECT collect(v) AS vs FROM s WHERE v > lag(v) GROUP BY COUNTWINDOW(2)`,
+			steps: []step{
+				msg(T+1, `{"v":1}`), msg(T+2, `{"v":2}`), msg(T+3, `{"v":1}`), msg(T+4, `{"v":3}`), msg(T+5, `{"v":4}`),
+			},
+		},
+		{
+			name: "analytic function in a join",
+			sql:  `SELECT l.id, lag(l.v) AS p, r.w FROM l INNER JOIN r ON l.id = r.id GROUP BY TUMBLINGWINDOW(ss, 2)`,
+			steps: []step{
+				src(0, T+100, `{"id":1,"v":"x"}`), src(1, T+200, `{"id":1,"w":"y"}`), src(0, T+300, `{"id":1,"v":"z"}`),
+				tick(T + 2000), src(0, T+2500, `{"id":1,"v":"q"}`), src(1, T+2600, `{"id":1,"w":"y2"}`), tick(T + 4000),
+			},
+		},
+		{
 			name: "join in a window",
 			sql:  `SELECT l.id, l.v, r.w FROM l INNER JOIN r ON l.id = r.id GROUP BY TUMBLINGWINDOW(ss, 2)`,
 			steps: []step{

@@ -184,3 +184,69 @@ func (a *percentileAgg) LoadState(r *value.BinaryReader) error {
 	}
 	return r.Err()
 }
+
+// Analytic states implement Checkpointer too.
+
+func (s *lagState) SaveState(dst []byte) []byte {
+	dst = appendBool(dst, s.init)
+	dst = appendValues(dst, s.ring)
+	return appendVarint(dst, int64(s.head))
+}
+
+func (s *lagState) LoadState(r *value.BinaryReader) error {
+	s.init = r.Byte() != 0
+	s.ring = readValues(r)
+	s.head = int(readInt(r))
+	if s.head < 0 || (len(s.ring) > 0 && s.head >= len(s.ring)) {
+		return value.ErrBinary
+	}
+	return r.Err()
+}
+
+func (s *latestState) SaveState(dst []byte) []byte { return value.AppendBinary(dst, s.v) }
+
+func (s *latestState) LoadState(r *value.BinaryReader) error {
+	s.v = r.Value()
+	return r.Err()
+}
+
+func (s *changedState) SaveState(dst []byte) []byte { return value.AppendBinary(dst, s.last) }
+
+func (s *changedState) LoadState(r *value.BinaryReader) error {
+	s.last = r.Value()
+	return r.Err()
+}
+
+func (s *hadChangedState) SaveState(dst []byte) []byte { return appendValues(dst, s.last) }
+
+func (s *hadChangedState) LoadState(r *value.BinaryReader) error {
+	s.last = readValues(r)
+	return r.Err()
+}
+
+func (s *accState) SaveState(dst []byte) []byte {
+	dst = appendVarint(dst, s.count)
+	dst = appendBool(dst, s.isFloat)
+	dst = appendVarint(dst, s.i)
+	dst = appendFloat(dst, s.f)
+	dst = value.AppendBinary(dst, s.max)
+	return value.AppendBinary(dst, s.min)
+}
+
+func (s *accState) LoadState(r *value.BinaryReader) error {
+	s.count = readInt(r)
+	s.isFloat = r.Byte() != 0
+	s.i = readInt(r)
+	s.f = readFloat(r)
+	s.max = r.Value()
+	s.min = r.Value()
+	return r.Err()
+}
+
+// The column names come from the call, not the state.
+func (s *changedColsState) SaveState(dst []byte) []byte { return appendValues(dst, s.last) }
+
+func (s *changedColsState) LoadState(r *value.BinaryReader) error {
+	s.last = readValues(r)
+	return r.Err()
+}

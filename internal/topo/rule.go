@@ -243,13 +243,36 @@ func (t *Topo) pipeline(ctx context.Context) {
 		Aliases: make([]value.Value, p.NumAliases),
 		Slots:   make([]value.Value, p.NumSlots),
 	}
+	var (
+		cp  CheckpointStore
+		st  ruleState
+		cpC <-chan time.Time
+	)
+	if len(p.Analytics) > 0 {
+		// The analytic functions' state (lag and the rest) survives a
+		// restart like a window's.
+		st = ruleState{
+			check:    func() error { _, err := exec.SnapshotStateless(p, ectx); return err },
+			snapshot: func() ([]byte, error) { return exec.SnapshotStateless(p, ectx) },
+			restore:  func(b []byte, _ int64) error { return exec.RestoreStateless(p, ectx, b) },
+		}
+		cp = t.restore(st)
+		var stop func()
+		cpC, stop = t.checkpointTicker(cp)
+		defer stop()
+	}
 	in := t.subs[0].C
 	for {
 		select {
 		case <-ctx.Done():
+			if cp != nil && t.saveOnExit() {
+				t.checkpoint(cp, st)
+			}
 			return
 		case row := <-in:
 			t.process(ctx, ectx, row)
+		case <-cpC:
+			t.checkpoint(cp, st)
 		}
 	}
 }

@@ -191,19 +191,16 @@ func (t *Topo) statefulPipeline(ctx context.Context) {
 		dec.LastInvoke.Store(ms)
 		op.Ingest(src, row)
 	}
-	cp := t.restore()
-	var cpC <-chan time.Time
-	if cp != nil && t.opts.CheckpointInterval > 0 {
-		tk := t.deps.Clock.NewTicker(t.opts.CheckpointInterval)
-		defer tk.Stop()
-		cpC = tk.C()
-	}
+	st := t.operatorState()
+	cp := t.restore(st)
+	cpC, stopTicker := t.checkpointTicker(cp)
+	defer stopTicker()
 	rearm()
 	for {
 		select {
 		case <-ctx.Done():
-			if cp != nil && (t.opts.SaveOnStop || t.saveOnStop.Load()) {
-				t.checkpoint(cp)
+			if cp != nil && t.saveOnExit() {
+				t.checkpoint(cp, st)
 			}
 			return
 		case row := <-in:
@@ -214,41 +211,53 @@ func (t *Topo) statefulPipeline(ctx context.Context) {
 			active = false
 			op.Advance(t.deps.Clock.Now().UnixMilli())
 		case <-cpC:
-			t.checkpoint(cp)
+			t.checkpoint(cp, st)
 		}
 		rearm()
 	}
 }
 
-// restore loads the rule's last checkpoint into its operator. It returns
-// the store to save checkpoints to, or nil when the rule has none or its
-// state cannot be saved.
-func (t *Topo) restore() CheckpointStore {
+// ruleState is how a running rule saves and restores its state.
+type ruleState struct {
+	check    func() error // whether the state can be saved
+	snapshot func() ([]byte, error)
+	restore  func(b []byte, now int64) error
+}
+
+// operatorState is the state of a stateful rule: its operator's.
+func (t *Topo) operatorState() ruleState {
+	return ruleState{check: t.op.Checkpointable, snapshot: t.op.Snapshot, restore: t.op.Restore}
+}
+
+// restore loads the rule's last checkpoint. It returns the store to save
+// checkpoints to, or nil when the rule has none or its state cannot be
+// saved.
+func (t *Topo) restore(st ruleState) CheckpointStore {
 	cp := t.opts.Checkpoints
 	if cp == nil {
 		return nil
 	}
-	if err := t.op.Checkpointable(); err != nil {
-		t.logger.Warn("the rule's windows will not survive a restart", "error", err)
+	if err := st.check(); err != nil {
+		t.logger.Warn("the rule's state will not survive a restart", "error", err)
 		return nil
 	}
 	b, ok, err := cp.Load()
 	switch {
 	case err != nil:
-		t.logger.Error("read checkpoint; starting with empty windows", "error", err)
+		t.logger.Error("read checkpoint; starting with empty state", "error", err)
 	case ok:
-		if err := t.op.Restore(b, t.deps.Clock.Now().UnixMilli()); err != nil {
-			t.logger.Error("checkpoint does not fit the rule; starting with empty windows", "error", err)
+		if err := st.restore(b, t.deps.Clock.Now().UnixMilli()); err != nil {
+			t.logger.Error("checkpoint does not fit the rule; starting with empty state", "error", err)
 		} else {
-			t.logger.Info("restored the rule's windows from its checkpoint", "bytes", len(b))
+			t.logger.Info("restored the rule's state from its checkpoint", "bytes", len(b))
 		}
 	}
 	return cp
 }
 
-// checkpoint saves the operator's state.
-func (t *Topo) checkpoint(cp CheckpointStore) {
-	b, err := t.op.Snapshot()
+// checkpoint saves the rule's state.
+func (t *Topo) checkpoint(cp CheckpointStore, st ruleState) {
+	b, err := st.snapshot()
 	if err == nil {
 		err = cp.Save(b)
 	}
@@ -256,6 +265,19 @@ func (t *Topo) checkpoint(cp CheckpointStore) {
 		t.logger.Error("save checkpoint", "error", err)
 	}
 }
+
+// checkpointTicker returns the channel of periodic checkpoints (nil when
+// there are none) and the function that stops it.
+func (t *Topo) checkpointTicker(cp CheckpointStore) (<-chan time.Time, func()) {
+	if cp == nil || t.opts.CheckpointInterval <= 0 {
+		return nil, func() {}
+	}
+	tk := t.deps.Clock.NewTicker(t.opts.CheckpointInterval)
+	return tk.C(), tk.Stop
+}
+
+// saveOnExit reports whether a stopping rule saves its state.
+func (t *Topo) saveOnExit() bool { return t.opts.SaveOnStop || t.saveOnStop.Load() }
 
 // CheckPlan reports what would stop a rule's plan from starting with
 // these options, without starting anything: an event-time rule over a

@@ -97,3 +97,26 @@ func TestCheckpoint_Kill9(t *testing.T) {
 	cl.publish(in, []byte(`{"k":"b","v":4}`))
 	require.Equal(t, []string{`{"k":"a","s":4}`, `{"k":"b","s":6}`}, cl.waitMessages(out, 2))
 }
+
+// TestCheckpoint_AnalyticAcrossRestart: the state of analytic functions
+// of a rule without a window survives a graceful restart of the server.
+func TestCheckpoint_AnalyticAcrossRestart(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	cl := newClient(t)
+	in, out := topicFor(t, "in"), topicFor(t, "out")
+	cl.subscribe(out)
+
+	s1 := startServer(t, home)
+	s1.createStream(fmt.Sprintf(`CREATE STREAM demo () WITH (DATASOURCE=%q, FORMAT="json", TYPE="mqtt")`, in))
+	s1.createRule(newRule("lag", "SELECT v, lag(v) AS p, acc_count(v) AS n FROM demo",
+		mqttSink(t, out, obj{"sendSingle": true})))
+	cl.publish(in, []byte(`{"v":1}`))
+	require.Equal(t, []string{`{"n":1,"v":1}`}, cl.waitMessages(out, 1))
+	require.NoError(t, s1.Close())
+
+	s2 := startServer(t, home)
+	s2.ready("lag")
+	cl.publish(in, []byte(`{"v":2}`))
+	require.Equal(t, `{"n":2,"p":1,"v":2}`, cl.waitMessages(out, 2)[1])
+}
