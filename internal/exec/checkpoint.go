@@ -292,6 +292,7 @@ func (e *encoder) pane(p *pane) {
 		return
 	}
 	e.int(int64(p.n))
+	e.int(int64(p.over))
 	e.int(p.first)
 	e.int(p.last)
 	e.bool(p.gs != nil)
@@ -447,6 +448,7 @@ func (d *decoder) pane() (*pane, error) {
 	}
 	p := &pane{}
 	p.n = int(d.int())
+	p.over = int(d.int())
 	p.first = d.int()
 	p.last = d.int()
 	if d.bool() {

@@ -28,6 +28,7 @@ type pane struct {
 	gs          *groupSet
 	items       []Item
 	n           int   // rows added
+	over        int   // rows dropped by a limit
 	first, last int64 // smallest and largest row time
 }
 
@@ -47,11 +48,13 @@ func (o *Operator) addToPane(p *pane, it *Item) {
 			return
 		}
 		if !o.fold(p.gs) {
+			p.over++
 			return
 		}
 	} else {
 		if len(p.items) >= o.opts.MaxRows {
 			o.m.Window.Drop(1)
+			p.over++
 			return
 		}
 		p.items = append(p.items, *it)

@@ -19,7 +19,9 @@ func (w *countWindow) add(o *Operator, it *Item) {
 			w.cur = o.newPane()
 		}
 		o.addToPane(w.cur, it)
-		if w.cur.n >= w.n {
+		// Rows dropped by a limit count too: the window still closes
+		// after n rows.
+		if w.cur.n+w.cur.over >= w.n {
 			p := w.cur
 			w.cur = nil
 			o.emitPane(p, p.first, it.Ts)

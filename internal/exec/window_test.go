@@ -374,11 +374,17 @@ func TestWindows_ProcessingTimeDeadline(t *testing.T) {
 
 func TestWindows_Limits(t *testing.T) {
 	h := newHarness(t, `SELECT k, count(*) AS c FROM s GROUP BY k, COUNTWINDOW(4)`, exec.Options{MaxGroups: 2})
-	h.play([]step{msg(1, `{"k":"a"}`), msg(2, `{"k":"b"}`), msg(3, `{"k":"c"}`), msg(4, `{"k":"a"}`)})
+	out := h.play([]step{msg(1, `{"k":"a"}`), msg(2, `{"k":"b"}`), msg(3, `{"k":"c"}`), msg(4, `{"k":"a"}`)})
+	require.Equal(t, []string{`{"c":2,"k":"a"} {"c":1,"k":"b"}`}, out, "the dropped row counts towards the window")
 	require.Equal(t, 1, h.agg.drop)
 
+	h = newHarness(t, `SELECT v FROM s GROUP BY COUNTWINDOW(3)`, exec.Options{MaxRows: 2})
+	out = h.play([]step{msg(1, `{"v":1}`), msg(2, `{"v":2}`), msg(3, `{"v":3}`), msg(4, `{"v":4}`)})
+	require.Equal(t, []string{`{"v":1} {"v":2}`}, out, "a count window larger than the row limit still closes")
+	require.Equal(t, 1, h.window.drop)
+
 	h = newHarness(t, `SELECT v FROM s GROUP BY TUMBLINGWINDOW(ss, 1)`, exec.Options{Start: T, MaxRows: 2})
-	out := h.play([]step{msg(T+1, `{"v":1}`), msg(T+2, `{"v":2}`), msg(T+3, `{"v":3}`), tick(T + 1000)})
+	out = h.play([]step{msg(T+1, `{"v":1}`), msg(T+2, `{"v":2}`), msg(T+3, `{"v":3}`), tick(T + 1000)})
 	require.Equal(t, []string{`{"v":1} {"v":2}`}, out)
 	require.Equal(t, 1, h.window.drop)
 
