@@ -56,8 +56,7 @@ type slideRow struct {
 	// vals holds one argument per aggregate call; nil values (and rows
 	// an aggregate's FILTER rejects) are skipped by every kind.
 	// count(*) has a non-nil marker.
-	vals   []value.Value
-	valBuf [4]value.Value
+	vals []value.Value
 }
 
 // slideGroup is one GROUP BY group: its rows in the current range, in
@@ -237,12 +236,7 @@ func (s *slideState) newRow(o *Operator, it *Item) *slideRow {
 		r = s.free[n-1]
 		s.free = s.free[:n-1]
 	} else {
-		r = &slideRow{}
-		if len(s.kinds) <= len(r.valBuf) {
-			r.vals = r.valBuf[:len(s.kinds)]
-		} else {
-			r.vals = make([]value.Value, len(s.kinds))
-		}
+		r = &slideRow{vals: make([]value.Value, len(s.kinds))}
 	}
 	r.ts, r.row, r.an, r.seq = it.Ts, it.Row, it.An, s.seq
 	s.seq++
