@@ -60,10 +60,9 @@ var layers = []struct {
 
 // allowedThirdParty lists the only non-standard imports of low layers.
 var allowedThirdParty = map[string][]string{
-	"internal/store":    {"go.etcd.io/bbolt"},
-	"internal/conf":     {"gopkg.in/yaml.v3"},
-	"internal/format":   {"github.com/valyala/fastjson"},
-	"internal/function": {"github.com/ohler55/ojg"},
+	"internal/store":  {"go.etcd.io/bbolt"},
+	"internal/conf":   {"gopkg.in/yaml.v3"},
+	"internal/format": {"github.com/valyala/fastjson"},
 }
 
 func rank(pkg string) (int, string, bool) {

@@ -7,17 +7,15 @@ import (
 	"io"
 	"strings"
 
-	"github.com/ohler55/ojg/jp"
-
 	"github.com/kuiperio/kuiper/internal/value"
 )
 
-// JSON functions. JSONPath expressions are parsed by ohler55/ojg's jp
-// package (Goessner syntax: $, @, .name, ['name'], [0], [-1], [*], ..,
-// [a:b], filters [?(@.age > 60)] and [? @.age > 60]) and evaluated over
-// the plain Go form of the value. As in eKuiper, a path that names one
-// place (only names and indexes) yields that value, while wildcards,
-// filters, slices, unions and descent yield an array of matches.
+// JSON functions. JSONPath expressions (Goessner syntax: $, @, .name,
+// ['name'], [0], [-1], [*], .., [a:b], unions, filters [?(@.age > 60)]
+// and [? @.age > 60]; see jsonpath.go) are evaluated over the value
+// directly. As in eKuiper, a path that names one place (only names and
+// indexes) yields that value, while wildcards, filters, slices, unions and
+// descent yield an array of matches.
 
 func jsonSpecs() []*Spec {
 	return []*Spec{
@@ -39,11 +37,10 @@ func jsonSpecs() []*Spec {
 					v, _ := path.walk(args[0])
 					return v, nil
 				}
-				out := make([]value.Value, len(matches))
-				for i, m := range matches {
-					out[i] = value.FromAny(m)
+				if matches == nil {
+					matches = []value.Value{}
 				}
-				return value.ArrayValue(out), nil
+				return value.ArrayValue(matches), nil
 			},
 		},
 		{
@@ -65,7 +62,7 @@ func jsonSpecs() []*Spec {
 				if len(matches) == 0 {
 					return missing, nil
 				}
-				return value.FromAny(matches[0]), nil
+				return matches[0], nil
 			},
 		},
 		{
@@ -124,10 +121,9 @@ func jsonSpecs() []*Spec {
 }
 
 // compiledPath is a parsed JSONPath. A definite path (names and indexes
-// only) is also kept as steps and walked over the value directly, without
-// converting the document for ojg.
+// only) is also kept as steps and walked without collecting matches.
 type compiledPath struct {
-	expr     jp.Expr
+	expr     *jpPath
 	definite bool
 	steps    []pathStep
 }
@@ -141,24 +137,15 @@ type pathStep struct {
 }
 
 func compileJSONPath(src string) (*compiledPath, error) {
-	x, err := jp.ParseString(strings.TrimSpace(src))
+	x, err := parseJSONPath(strings.TrimSpace(src))
 	if err != nil {
 		return nil, fmt.Errorf("invalid JSONPath %q: %w", src, err)
 	}
-	p := &compiledPath{expr: x, definite: true}
-	for _, f := range x {
-		switch t := f.(type) {
-		case jp.Root, jp.At:
-		case jp.Child:
-			p.steps = append(p.steps, pathStep{key: string(t)})
-		case jp.Nth:
-			p.steps = append(p.steps, pathStep{index: int(t), isIndex: true})
-		default:
-			p.definite = false
+	p := &compiledPath{expr: x, definite: x.definite()}
+	if p.definite {
+		for _, s := range x.segs {
+			p.steps = append(p.steps, pathStep{key: s.name, index: s.index, isIndex: s.kind == jpIndex})
 		}
-	}
-	if !p.definite {
-		p.steps = nil
 	}
 	return p, nil
 }
@@ -201,7 +188,7 @@ func validateJSONPath(args []Arg) error {
 
 // jsonPath evaluates the path argument over the value argument. A nil
 // value gives a nil path and no error.
-func jsonPath(ctx *Context, args []value.Value) (*compiledPath, []any, error) {
+func jsonPath(ctx *Context, args []value.Value) (*compiledPath, []value.Value, error) {
 	if anyNil(args) {
 		return nil, nil, nil
 	}
@@ -216,7 +203,7 @@ func jsonPath(ctx *Context, args []value.Value) (*compiledPath, []any, error) {
 	if p.definite {
 		return p, nil, nil // callers walk the value
 	}
-	return p, p.expr.Get(args[0].ToAny()), nil
+	return p, p.expr.eval(args[0], args[0]), nil
 }
 
 // parseJSON decodes one JSON document, keeping object keys in document
