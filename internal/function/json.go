@@ -203,7 +203,11 @@ func jsonPath(ctx *Context, args []value.Value) (*compiledPath, []value.Value, e
 	if p.definite {
 		return p, nil, nil // callers walk the value
 	}
-	return p, p.expr.eval(args[0], args[0]), nil
+	matches, err := p.expr.eval(args[0], args[0])
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, matches, nil
 }
 
 // parseJSON decodes one JSON document, keeping object keys in document

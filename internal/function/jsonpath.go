@@ -3,9 +3,11 @@ package function
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/kuiperio/kuiper/internal/value"
@@ -56,6 +58,50 @@ type jpSeg struct {
 	filter   jpExpr
 }
 
+// Limits that keep a hostile path or document from exhausting the stack,
+// the CPU or memory.
+const (
+	// jpMaxDepth bounds the nesting of brackets, parentheses, lists, !
+	// and filters inside filters while parsing.
+	jpMaxDepth = 64
+	// jpMaxSteps bounds the work of one evaluation: values visited and
+	// selected, filter operands evaluated and compared. A full descent
+	// through a document costs about two steps per nested value, so this
+	// leaves room for documents of a million values.
+	jpMaxSteps = 1 << 22
+	// jpMaxMatches bounds the values one segment of a path may select
+	// (each takes 48 bytes while the path runs).
+	jpMaxMatches = 1 << 20
+)
+
+// errJPTooCostly is the error of an evaluation that ran out of steps.
+var errJPTooCostly = fmt.Errorf("JSONPath evaluation needs more than %d steps; simplify the path (fewer '..', unions or filters over $)", jpMaxSteps)
+
+// errJPTooMany is the error of a path that selects too many values.
+var errJPTooMany = fmt.Errorf("JSONPath selects more than %d values; narrow the path", jpMaxMatches)
+
+// jpEval is the state of one evaluation: the document $ refers to and
+// the steps spent so far.
+type jpEval struct {
+	root  value.Value
+	steps int
+	err   error
+}
+
+// charge spends n steps and reports whether the budget still holds. Once
+// it fails, every later charge fails too and the evaluation unwinds.
+func (c *jpEval) charge(n int) bool {
+	if c.err != nil {
+		return false
+	}
+	c.steps += n
+	if c.steps > jpMaxSteps {
+		c.err = errJPTooCostly
+		return false
+	}
+	return true
+}
+
 // definite reports whether the path names one place (names and indexes,
 // no descent), and so selects at most one value.
 func (p *jpPath) definite() bool {
@@ -68,8 +114,19 @@ func (p *jpPath) definite() bool {
 }
 
 // eval returns the values the path selects from cur, with root as the
-// document $ refers to inside filters.
-func (p *jpPath) eval(cur, root value.Value) []value.Value {
+// document $ refers to inside filters. It fails only when the evaluation
+// would cost more than jpMaxSteps.
+func (p *jpPath) eval(cur, root value.Value) ([]value.Value, error) {
+	c := &jpEval{root: root}
+	out := p.run(c, cur)
+	if c.err != nil {
+		return nil, c.err
+	}
+	return out, nil
+}
+
+// run applies the segments of p to cur.
+func (p *jpPath) run(c *jpEval, cur value.Value) []value.Value {
 	nodes := []value.Value{cur}
 	var next []value.Value
 	for i := range p.segs {
@@ -77,9 +134,16 @@ func (p *jpPath) eval(cur, root value.Value) []value.Value {
 		next = next[:0]
 		for _, n := range nodes {
 			if s.descent {
-				next = s.selectDescent(next, n, root)
+				next = s.selectDescent(c, next, n)
 			} else {
-				next = s.selectFrom(next, n, root)
+				next = s.selectFrom(c, next, n)
+			}
+			if c.err != nil {
+				return nil
+			}
+			if len(next) > jpMaxMatches {
+				c.err = errJPTooMany
+				return nil
 			}
 		}
 		nodes, next = next, nodes
@@ -91,18 +155,29 @@ func (p *jpPath) eval(cur, root value.Value) []value.Value {
 }
 
 // selectDescent applies s to v and to everything nested in v, parents
-// before children, object fields in their order.
-func (s *jpSeg) selectDescent(out []value.Value, v, root value.Value) []value.Value {
-	out = s.selectFrom(out, v, root)
-	switch v.Kind() {
-	case value.Array:
-		for _, e := range v.Array() {
-			out = s.selectDescent(out, e, root)
+// before children, object fields in their order. It walks with its own
+// stack, so deep documents do not deepen the goroutine's.
+func (s *jpSeg) selectDescent(c *jpEval, out []value.Value, v value.Value) []value.Value {
+	stack := []value.Value{v}
+	for len(stack) > 0 {
+		v := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !c.charge(1) {
+			return out
 		}
-	case value.Obj:
-		for _, e := range v.Object().Vals {
-			if !e.IsMissing() {
-				out = s.selectDescent(out, e, root)
+		out = s.selectFrom(c, out, v)
+		switch v.Kind() {
+		case value.Array:
+			a := v.Array()
+			for i := len(a) - 1; i >= 0; i-- {
+				stack = append(stack, a[i])
+			}
+		case value.Obj:
+			vals := v.Object().Vals
+			for i := len(vals) - 1; i >= 0; i-- {
+				if !vals[i].IsMissing() {
+					stack = append(stack, vals[i])
+				}
 			}
 		}
 	}
@@ -110,7 +185,10 @@ func (s *jpSeg) selectDescent(out []value.Value, v, root value.Value) []value.Va
 }
 
 // selectFrom appends what s selects directly from v.
-func (s *jpSeg) selectFrom(out []value.Value, v, root value.Value) []value.Value {
+func (s *jpSeg) selectFrom(c *jpEval, out []value.Value, v value.Value) []value.Value {
+	if !c.charge(1) {
+		return out
+	}
 	switch s.kind {
 	case jpName:
 		if v.Kind() == value.Obj {
@@ -132,34 +210,42 @@ func (s *jpSeg) selectFrom(out []value.Value, v, root value.Value) []value.Value
 	case jpWild:
 		switch v.Kind() {
 		case value.Array:
-			out = append(out, v.Array()...)
+			if c.charge(len(v.Array())) {
+				out = append(out, v.Array()...)
+			}
 		case value.Obj:
 			for _, e := range v.Object().Vals {
-				if !e.IsMissing() {
+				if !e.IsMissing() && c.charge(1) {
 					out = append(out, e)
 				}
 			}
 		}
 	case jpSlice:
 		if v.Kind() == value.Array {
-			out = s.selectSlice(out, v.Array())
+			out = s.selectSlice(c, out, v.Array())
 		}
 	case jpUnion:
 		for i := range s.union {
-			out = s.union[i].selectFrom(out, v, root)
+			out = s.union[i].selectFrom(c, out, v)
 		}
 	case jpFilter:
 		switch v.Kind() {
 		case value.Array:
 			for _, e := range v.Array() {
-				if truthy(s.filter.eval(e, root)) {
+				if truthy(s.filter.eval(c, e)) && c.charge(1) {
 					out = append(out, e)
+				}
+				if c.err != nil {
+					return out
 				}
 			}
 		case value.Obj:
 			for _, e := range v.Object().Vals {
-				if !e.IsMissing() && truthy(s.filter.eval(e, root)) {
+				if !e.IsMissing() && truthy(s.filter.eval(c, e)) && c.charge(1) {
 					out = append(out, e)
+				}
+				if c.err != nil {
+					return out
 				}
 			}
 		}
@@ -168,8 +254,10 @@ func (s *jpSeg) selectFrom(out []value.Value, v, root value.Value) []value.Value
 }
 
 // selectSlice appends a[start:end:step], Python style: negative bounds
-// count from the end, a negative step walks backwards.
-func (s *jpSeg) selectSlice(out []value.Value, a []value.Value) []value.Value {
+// count from the end, a negative step walks backwards, a zero step
+// selects nothing. Steps of any size are safe: the walk stops before an
+// index would pass the end, so it never overflows.
+func (s *jpSeg) selectSlice(c *jpEval, out []value.Value, a []value.Value) []value.Value {
 	n := len(a)
 	step := 1
 	if s.sliceSet[2] {
@@ -180,7 +268,7 @@ func (s *jpSeg) selectSlice(out []value.Value, a []value.Value) []value.Value {
 	}
 	bound := func(i, lo, hi int) int {
 		if i < 0 {
-			i += n
+			i += n // i >= math.MinInt, so no overflow
 		}
 		return min(max(i, lo), hi)
 	}
@@ -192,8 +280,12 @@ func (s *jpSeg) selectSlice(out []value.Value, a []value.Value) []value.Value {
 		if s.sliceSet[1] {
 			end = bound(s.slice[1], 0, n)
 		}
-		for i := start; i < end; i += step {
+		for i := start; i < end && c.charge(1); {
 			out = append(out, a[i])
+			if step >= end-i {
+				break
+			}
+			i += step
 		}
 		return out
 	}
@@ -204,8 +296,12 @@ func (s *jpSeg) selectSlice(out []value.Value, a []value.Value) []value.Value {
 	if s.sliceSet[1] {
 		end = bound(s.slice[1], -1, n-1)
 	}
-	for i := start; i > end; i += step {
+	for i := start; i > end && c.charge(1); {
 		out = append(out, a[i])
+		if step <= end-i { // i+step <= end, without overflow: end-i >= -n
+			break
+		}
+		i += step
 	}
 	return out
 }
@@ -252,16 +348,17 @@ func (o jpOperand) each(f func(value.Value) bool) bool {
 	return false
 }
 
-// jpExpr is a node of a filter expression.
+// jpExpr is a node of a filter expression, evaluated with cur as @.
 type jpExpr interface {
-	eval(cur, root value.Value) jpOperand
+	eval(c *jpEval, cur value.Value) jpOperand
 }
 
 type (
 	jpLiteral struct{ v value.Value }
 	jpPathRef struct {
-		root bool // $ rather than @
-		path *jpPath
+		root     bool // $ rather than @
+		definite bool // the path selects at most one value
+		path     *jpPath
 	}
 	jpRegexp struct{ re *regexp.Regexp }
 	jpList   struct{ items []jpExpr }
@@ -271,41 +368,62 @@ type (
 		op   string
 		l, r jpExpr
 	}
+	// jpMatch is l =~ r. A /regexp/ or a 'string' pattern is compiled
+	// once, when the path is parsed; a pattern computed from the document
+	// is compiled when it changes.
+	jpMatch struct {
+		l, r jpExpr
+		re   *regexp.Regexp // a constant pattern
+		last atomic.Pointer[jpCompiled]
+	}
 )
 
-func (e jpLiteral) eval(_, _ value.Value) jpOperand { return jpOperand{v: e.v} }
+// jpCompiled is the last pattern a jpMatch compiled and its result (nil
+// for a pattern that does not compile).
+type jpCompiled struct {
+	src string
+	re  *regexp.Regexp
+}
 
-func (e jpPathRef) eval(cur, root value.Value) jpOperand {
+func (e jpLiteral) eval(_ *jpEval, _ value.Value) jpOperand { return jpOperand{v: e.v} }
+
+func (e jpPathRef) eval(c *jpEval, cur value.Value) jpOperand {
+	if !c.charge(1) {
+		return jpOperand{}
+	}
 	from := cur
 	if e.root {
-		from = root
+		from = c.root
 	}
-	if e.path.definite() {
-		m := e.path.eval(from, root)
+	m := e.path.run(c, from)
+	if e.definite {
 		if len(m) == 0 {
 			return jpOperand{}
 		}
 		return jpOperand{v: m[0]}
 	}
-	return jpOperand{vals: e.path.eval(from, root), many: true}
+	return jpOperand{vals: m, many: true}
 }
 
-func (e jpRegexp) eval(_, _ value.Value) jpOperand { return jpOperand{} }
+func (e jpRegexp) eval(_ *jpEval, _ value.Value) jpOperand { return jpOperand{} }
 
-func (e jpList) eval(cur, root value.Value) jpOperand {
+func (e jpList) eval(c *jpEval, cur value.Value) jpOperand {
+	if !c.charge(len(e.items)) {
+		return jpOperand{}
+	}
 	a := make([]value.Value, len(e.items))
 	for i, it := range e.items {
-		a[i] = single(it.eval(cur, root))
+		a[i] = single(it.eval(c, cur))
 	}
 	return jpOperand{v: value.ArrayValue(a)}
 }
 
-func (e jpNot) eval(cur, root value.Value) jpOperand {
-	return jpOperand{v: value.BoolValue(!truthy(e.x.eval(cur, root)))}
+func (e jpNot) eval(c *jpEval, cur value.Value) jpOperand {
+	return jpOperand{v: value.BoolValue(!truthy(e.x.eval(c, cur)))}
 }
 
-func (e jpLength) eval(cur, root value.Value) jpOperand {
-	v := single(e.x.eval(cur, root))
+func (e jpLength) eval(c *jpEval, cur value.Value) jpOperand {
+	v := single(e.x.eval(c, cur))
 	switch v.Kind() {
 	case value.String:
 		return jpOperand{v: value.IntValue(int64(utf8.RuneCountInString(v.Str())))}
@@ -326,94 +444,160 @@ func single(o jpOperand) value.Value {
 	return o.v
 }
 
-func (e jpBinary) eval(cur, root value.Value) jpOperand {
-	switch e.op {
-	case "&&":
-		return jpOperand{v: value.BoolValue(truthy(e.l.eval(cur, root)) && truthy(e.r.eval(cur, root)))}
-	case "||":
-		return jpOperand{v: value.BoolValue(truthy(e.l.eval(cur, root)) || truthy(e.r.eval(cur, root)))}
-	case "=~":
-		re, ok := e.r.(jpRegexp)
-		l := e.l.eval(cur, root)
-		if !ok { // a pattern in a string, compiled for each use
-			p := single(e.r.eval(cur, root))
-			if p.Kind() != value.String {
-				return jpOperand{v: value.BoolValue(false)}
+func (e *jpMatch) eval(c *jpEval, cur value.Value) jpOperand {
+	l := e.l.eval(c, cur)
+	re := e.re
+	if re == nil {
+		p := single(e.r.eval(c, cur))
+		if p.Kind() != value.String {
+			return jpOperand{v: value.BoolValue(false)}
+		}
+		last := e.last.Load()
+		if last == nil || last.src != p.Str() {
+			if !c.charge(len(p.Str())) {
+				return jpOperand{}
 			}
 			r, err := regexp.Compile(p.Str())
 			if err != nil {
-				return jpOperand{v: value.BoolValue(false)}
+				r = nil
 			}
-			re.re = r
+			last = &jpCompiled{src: p.Str(), re: r}
+			e.last.Store(last)
 		}
-		return jpOperand{v: value.BoolValue(l.each(func(v value.Value) bool {
-			return v.Kind() == value.String && re.re.MatchString(v.Str())
-		}))}
+		if re = last.re; re == nil {
+			return jpOperand{v: value.BoolValue(false)}
+		}
+	}
+	return jpOperand{v: value.BoolValue(l.each(func(v value.Value) bool {
+		return c.charge(1) && v.Kind() == value.String && re.MatchString(v.Str())
+	}))}
+}
+
+func (e jpBinary) eval(c *jpEval, cur value.Value) jpOperand {
+	if !c.charge(1) {
+		return jpOperand{}
+	}
+	switch e.op {
+	case "&&":
+		return jpOperand{v: value.BoolValue(truthy(e.l.eval(c, cur)) && truthy(e.r.eval(c, cur)))}
+	case "||":
+		return jpOperand{v: value.BoolValue(truthy(e.l.eval(c, cur)) || truthy(e.r.eval(c, cur)))}
 	case "in":
-		l, r := e.l.eval(cur, root), single(e.r.eval(cur, root))
+		l, r := e.l.eval(c, cur), single(e.r.eval(c, cur))
 		if r.Kind() != value.Array {
 			return jpOperand{v: value.BoolValue(false)}
 		}
 		return jpOperand{v: value.BoolValue(l.each(func(v value.Value) bool {
 			for _, x := range r.Array() {
-				if jpEqual(v, x) {
+				if c.equal(v, x) {
 					return true
 				}
 			}
 			return false
 		}))}
 	case "+", "-", "*", "/":
-		return jpOperand{v: jpArith(e.op, single(e.l.eval(cur, root)), single(e.r.eval(cur, root)))}
+		return jpOperand{v: jpArith(e.op, single(e.l.eval(c, cur)), single(e.r.eval(c, cur)))}
 	}
-	l, r := e.l.eval(cur, root), e.r.eval(cur, root)
+	l, r := e.l.eval(c, cur), e.r.eval(c, cur)
 	if e.op == "!=" {
-		return jpOperand{v: value.BoolValue(!jpCompare("==", l, r))}
+		return jpOperand{v: value.BoolValue(!c.compare("==", l, r))}
 	}
-	return jpOperand{v: value.BoolValue(jpCompare(e.op, l, r))}
+	return jpOperand{v: value.BoolValue(c.compare(e.op, l, r))}
 }
 
-// jpCompare is true when some value of l and some value of r compare as
+// compare is true when some value of l and some value of r compare as
 // op says. Numbers compare with numbers, strings with strings; == also
 // compares booleans, nulls, arrays and objects.
-func jpCompare(op string, l, r jpOperand) bool {
+func (c *jpEval) compare(op string, l, r jpOperand) bool {
 	return l.each(func(a value.Value) bool {
 		return r.each(func(b value.Value) bool {
 			if op == "==" {
-				return jpEqual(a, b)
+				return c.equal(a, b)
+			}
+			if !c.charge(1) {
+				return false
 			}
 			if !(a.IsNumber() && b.IsNumber()) && !(a.Kind() == value.String && b.Kind() == value.String) {
 				return false
 			}
-			c, err := value.Compare(a, b)
+			n, err := value.Compare(a, b)
 			if err != nil {
 				return false
 			}
 			switch op {
 			case "<":
-				return c < 0
+				return n < 0
 			case "<=":
-				return c <= 0
+				return n <= 0
 			case ">":
-				return c > 0
+				return n > 0
 			case ">=":
-				return c >= 0
+				return n >= 0
 			}
 			return false
 		})
 	})
 }
 
-// jpEqual is value equality where null equals null and nothing equals a
-// missing value.
-func jpEqual(a, b value.Value) bool {
+// equal is value equality where null equals null and nothing equals a
+// missing value. Arrays and objects compare as value.Equal does, element
+// by element and by their set of fields, paying a step for each.
+func (c *jpEval) equal(a, b value.Value) bool {
+	if !c.charge(1) {
+		return false
+	}
 	if a.Kind() == value.Null || b.Kind() == value.Null {
 		return a.Kind() == b.Kind()
+	}
+	switch a.Kind() {
+	case value.Array:
+		if b.Kind() != value.Array {
+			return false
+		}
+		x, y := a.Array(), b.Array()
+		if len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !c.equal(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case value.Obj:
+		if b.Kind() != value.Obj {
+			return false
+		}
+		x, y := a.Object(), b.Object()
+		n := 0
+		for i, k := range x.Keys {
+			v := x.Vals[i]
+			if v.IsMissing() {
+				continue
+			}
+			n++
+			if !c.charge(y.Len()) { // the linear lookup
+				return false
+			}
+			w := y.Get(k)
+			if w.IsMissing() || !c.equal(v, w) {
+				return false
+			}
+		}
+		m := 0
+		for _, v := range y.Vals {
+			if !v.IsMissing() {
+				m++
+			}
+		}
+		return n == m
 	}
 	return value.Equal(a, b)
 }
 
-// jpArith does + - * / on numbers (bigint stays bigint except for /);
-// anything else, or a division by zero, is missing.
+// jpArith does + - * / on numbers: bigint stays bigint unless the result
+// overflows, which then is a float, as is every quotient. Strings
+// concatenate with +. Anything else, or a division by zero, is missing.
 func jpArith(op string, a, b value.Value) value.Value {
 	if !a.IsNumber() || !b.IsNumber() {
 		if op == "+" && a.Kind() == value.String && b.Kind() == value.String {
@@ -425,11 +609,20 @@ func jpArith(op string, a, b value.Value) value.Value {
 		x, y := a.Int(), b.Int()
 		switch op {
 		case "+":
-			return value.IntValue(x + y)
+			if s := x + y; (s > x) == (y > 0) {
+				return value.IntValue(s)
+			}
 		case "-":
-			return value.IntValue(x - y)
+			if d := x - y; (d < x) == (y > 0) {
+				return value.IntValue(d)
+			}
 		default:
-			return value.IntValue(x * y)
+			if hi, lo := bits.Mul64(uint64(absInt64(x)), uint64(absInt64(y))); hi == 0 && lo <= math.MaxInt64 {
+				if (x < 0) != (y < 0) {
+					return value.IntValue(-int64(lo))
+				}
+				return value.IntValue(int64(lo))
+			}
 		}
 	}
 	x, y := a.Num(), b.Num()
@@ -447,15 +640,24 @@ func jpArith(op string, a, b value.Value) value.Value {
 	return value.FloatValue(x / y)
 }
 
-// parseJSONPath compiles src.
+// absInt64 is |x| as an unsigned magnitude (math.MinInt64 included).
+func absInt64(x int64) uint64 {
+	if x < 0 {
+		return uint64(-(x + 1)) + 1
+	}
+	return uint64(x)
+}
+
+// parseJSONPath compiles src. Errors say what was expected, what was
+// found and at which byte offset of src.
 func parseJSONPath(src string) (*jpPath, error) {
 	p := &jpParser{src: src}
 	p.skipSpace()
 	path, err := p.path(false)
 	if err == nil {
 		p.skipSpace()
-		if p.pos < len(p.src) {
-			err = p.errorf("unexpected %q", p.src[p.pos:])
+		if !p.atEnd() {
+			err = p.errorf("expected '.', '..' or '[' to continue the path, found %s", p.found())
 		}
 	}
 	if err != nil {
@@ -465,13 +667,42 @@ func parseJSONPath(src string) (*jpPath, error) {
 }
 
 type jpParser struct {
-	src string
-	pos int
+	src   string
+	pos   int
+	depth int // nesting of brackets, parentheses, lists and !
 }
 
 func (p *jpParser) errorf(format string, args ...any) error {
-	return fmt.Errorf("%s at offset %d", fmt.Sprintf(format, args...), p.pos)
+	return p.errorAt(p.pos, format, args...)
 }
+
+func (p *jpParser) errorAt(pos int, format string, args ...any) error {
+	return fmt.Errorf("%s at offset %d", fmt.Sprintf(format, args...), pos)
+}
+
+// found describes what is at p.pos for an error: "end of path" or the
+// character there, quoted.
+func (p *jpParser) found() string {
+	if p.atEnd() {
+		return "end of path"
+	}
+	r, _ := utf8.DecodeRuneInString(p.src[p.pos:])
+	return strconv.QuoteRune(r)
+}
+
+// enter counts one more level of nesting and fails past jpMaxDepth;
+// leave undoes it.
+func (p *jpParser) enter() error {
+	p.depth++
+	if p.depth > jpMaxDepth {
+		return p.errorf("path nests brackets, parentheses or filters more than %d deep", jpMaxDepth)
+	}
+	return nil
+}
+
+func (p *jpParser) leave() { p.depth-- }
+
+func (p *jpParser) atEnd() bool { return p.pos >= len(p.src) }
 
 func (p *jpParser) peek() byte {
 	if p.pos < len(p.src) {
@@ -492,21 +723,21 @@ func (p *jpParser) skipSpace() {
 func (p *jpParser) path(inFilter bool) (*jpPath, error) {
 	path := &jpPath{}
 	switch c := p.peek(); {
+	case p.atEnd():
+		return nil, p.errorf("empty path: expected $ or @")
 	case c == '$' || c == '@':
 		p.pos++
 	case !inFilter && isNameByte(c):
 		path.segs = append(path.segs, jpSeg{kind: jpName, name: p.name()})
-	case c == 0:
-		return nil, p.errorf("empty path")
 	default:
-		return nil, p.errorf("a path starts with $ or @, not %q", c)
+		return nil, p.errorf("expected $ or @ to start the path, found %s", p.found())
 	}
-	for p.pos < len(p.src) {
+	for !p.atEnd() {
 		var seg jpSeg
 		switch p.src[p.pos] {
 		case '.':
 			p.pos++
-			if p.peek() == '.' {
+			if p.peek() == '.' && !p.atEnd() {
 				p.pos++
 				seg.descent = true
 				if p.peek() == '[' {
@@ -520,16 +751,15 @@ func (p *jpParser) path(inFilter bool) (*jpPath, error) {
 				}
 			}
 			switch c := p.peek(); {
+			case p.atEnd():
+				return nil, p.errorf("expected a name or * after '.', found end of path")
 			case c == '*':
 				p.pos++
 				seg.kind = jpWild
 			case isNameByte(c):
 				seg.kind, seg.name = jpName, p.name()
 			default:
-				if c == 0 {
-					return nil, p.errorf("path ends after '.'")
-				}
-				return nil, p.errorf("unexpected %q after '.'", c)
+				return nil, p.errorf("expected a name or * after '.', found %s", p.found())
 			}
 		case '[':
 			s, err := p.bracket()
@@ -565,6 +795,11 @@ func (p *jpParser) name() string {
 
 // bracket parses […] at p.pos.
 func (p *jpParser) bracket() (jpSeg, error) {
+	if err := p.enter(); err != nil {
+		return jpSeg{}, err
+	}
+	defer p.leave()
+	open := p.pos
 	p.pos++ // '['
 	p.skipSpace()
 	var seg jpSeg
@@ -584,13 +819,17 @@ func (p *jpParser) bracket() (jpSeg, error) {
 		var sels []jpSeg
 		for {
 			p.skipSpace()
+			at := p.pos
 			s, err := p.selector()
 			if err != nil {
 				return seg, err
 			}
+			if s.kind == jpSlice && (len(sels) > 0 || p.peek() == ',') {
+				return seg, p.errorAt(at, "a slice cannot be part of a union")
+			}
 			sels = append(sels, s)
 			p.skipSpace()
-			if p.peek() != ',' {
+			if p.peek() != ',' || p.atEnd() {
 				break
 			}
 			p.pos++
@@ -598,20 +837,12 @@ func (p *jpParser) bracket() (jpSeg, error) {
 		if len(sels) == 1 {
 			seg = sels[0]
 		} else {
-			for _, s := range sels {
-				if s.kind == jpSlice {
-					return seg, p.errorf("a slice cannot be part of a union")
-				}
-			}
 			seg.kind, seg.union = jpUnion, sels
 		}
 	}
 	p.skipSpace()
-	if p.peek() != ']' {
-		if p.pos >= len(p.src) {
-			return seg, p.errorf("missing ']'")
-		}
-		return seg, p.errorf("expected ']', found %q", p.src[p.pos])
+	if p.peek() != ']' || p.atEnd() {
+		return seg, p.errorf("expected ']' to close the '[' at offset %d, found %s", open, p.found())
 	}
 	p.pos++
 	return seg, nil
@@ -620,6 +851,8 @@ func (p *jpParser) bracket() (jpSeg, error) {
 // selector parses a quoted name, an index or a slice inside brackets.
 func (p *jpParser) selector() (jpSeg, error) {
 	switch c := p.peek(); {
+	case p.atEnd():
+		return jpSeg{}, p.errorf("expected a name, an index, a slice, * or a filter in brackets, found end of path")
 	case c == '\'' || c == '"':
 		s, err := p.quoted()
 		return jpSeg{kind: jpName, name: s}, err
@@ -635,11 +868,8 @@ func (p *jpParser) selector() (jpSeg, error) {
 				seg.slice[part], seg.sliceSet[part] = n, true
 			}
 			p.skipSpace()
-			if p.peek() != ':' || part == 2 {
+			if p.peek() != ':' || p.atEnd() || part == 2 {
 				if part == 0 {
-					if !seg.sliceSet[0] {
-						return seg, p.errorf("expected an index")
-					}
 					return jpSeg{kind: jpIndex, index: seg.slice[0]}, nil
 				}
 				break
@@ -648,13 +878,13 @@ func (p *jpParser) selector() (jpSeg, error) {
 		}
 		seg.kind = jpSlice
 		return seg, nil
-	case c == 0:
-		return jpSeg{}, p.errorf("missing ']'")
 	default:
-		return jpSeg{}, p.errorf("unexpected %q in brackets", c)
+		return jpSeg{}, p.errorf("expected a name, an index, a slice, * or a filter in brackets, found %s", p.found())
 	}
 }
 
+// integer parses an index or slice bound: an optional '-' and digits that
+// fit an int.
 func (p *jpParser) integer() (int, error) {
 	start := p.pos
 	if p.peek() == '-' {
@@ -663,10 +893,13 @@ func (p *jpParser) integer() (int, error) {
 	for p.pos < len(p.src) && p.src[p.pos] >= '0' && p.src[p.pos] <= '9' {
 		p.pos++
 	}
-	n, err := strconv.Atoi(p.src[start:p.pos])
+	s := p.src[start:p.pos]
+	n, err := strconv.Atoi(s)
 	if err != nil {
-		p.pos = start
-		return 0, p.errorf("bad index %q", p.src[start:p.pos])
+		if s == "-" {
+			return 0, p.errorf("expected digits after '-', found %s", p.found())
+		}
+		return 0, p.errorAt(start, "index %s is out of range", s)
 	}
 	return n, nil
 }
@@ -674,6 +907,7 @@ func (p *jpParser) integer() (int, error) {
 // quoted parses a string in single or double quotes; a backslash escapes
 // the next character (\n, \t, \r, \uXXXX have their JSON meaning).
 func (p *jpParser) quoted() (string, error) {
+	open := p.pos
 	q := p.src[p.pos]
 	p.pos++
 	var b strings.Builder
@@ -694,12 +928,13 @@ func (p *jpParser) quoted() (string, error) {
 			case 'r':
 				b.WriteByte('\r')
 			case 'u':
+				at := p.pos - 2
 				if p.pos+4 > len(p.src) {
-					return "", p.errorf("bad \\u escape")
+					return "", p.errorAt(at, `expected four hex digits after \u`)
 				}
 				r, err := strconv.ParseUint(p.src[p.pos:p.pos+4], 16, 32)
 				if err != nil {
-					return "", p.errorf("bad \\u escape")
+					return "", p.errorAt(at, `expected four hex digits after \u, found %q`, p.src[p.pos:p.pos+4])
 				}
 				p.pos += 4
 				b.WriteRune(rune(r))
@@ -710,7 +945,7 @@ func (p *jpParser) quoted() (string, error) {
 			b.WriteByte(c)
 		}
 	}
-	return "", p.errorf("unterminated string")
+	return "", p.errorAt(open, "unterminated string: expected a closing %c", q)
 }
 
 // Filter expressions, lowest precedence first: ||, &&, comparisons,
@@ -743,12 +978,10 @@ func (p *jpParser) binary(level int) (jpExpr, error) {
 			return l, nil
 		}
 		p.skipSpace()
-		var r jpExpr
-		if op == "=~" && p.peek() == '/' {
-			r, err = p.regexp()
-		} else {
-			r, err = p.binary(level + 1)
+		if op == "=~" {
+			return p.match(l, level)
 		}
+		r, err := p.binary(level + 1)
 		if err != nil {
 			return nil, err
 		}
@@ -757,6 +990,37 @@ func (p *jpParser) binary(level int) (jpExpr, error) {
 			return l, nil
 		}
 	}
+}
+
+// match parses the pattern of l =~ …: a /regexp/, a 'string' (both
+// compiled now) or an operand computed from the document.
+func (p *jpParser) match(l jpExpr, level int) (jpExpr, error) {
+	at := p.pos
+	var r jpExpr
+	var err error
+	if p.peek() == '/' {
+		r, err = p.regexp()
+	} else {
+		r, err = p.binary(level + 1)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m := &jpMatch{l: l, r: r}
+	switch x := r.(type) {
+	case jpRegexp:
+		m.re = x.re
+	case jpLiteral:
+		if x.v.Kind() != value.String {
+			return nil, p.errorAt(at, "expected a /regexp/ or a string after =~")
+		}
+		re, err := regexp.Compile(x.v.Str())
+		if err != nil {
+			return nil, p.errorAt(at, "bad regular expression: %v", err)
+		}
+		m.re = re
+	}
+	return m, nil
 }
 
 // operator consumes one of ops at p.pos; "in" only as a whole word.
@@ -776,30 +1040,32 @@ func (p *jpParser) operator(ops []string) string {
 }
 
 func (p *jpParser) unary() (jpExpr, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer p.leave()
 	p.skipSpace()
 	switch c := p.peek(); {
+	case p.atEnd():
+		return nil, p.errorf("expected an operand in the filter, found end of path")
 	case c == '!' && !strings.HasPrefix(p.src[p.pos:], "!="):
 		p.pos++
 		x, err := p.unary()
 		return jpNot{x}, err
 	case c == '(':
+		open := p.pos
 		p.pos++
 		x, err := p.expr()
 		if err != nil {
 			return nil, err
 		}
-		p.skipSpace()
-		if p.peek() != ')' {
-			return nil, p.errorf("missing ')'")
-		}
-		p.pos++
-		return x, nil
+		return x, p.closeParen(open)
 	case c == '@' || c == '$':
 		path, err := p.path(true)
 		if err != nil {
 			return nil, err
 		}
-		return jpPathRef{root: c == '$', path: path}, nil
+		return jpPathRef{root: c == '$', definite: path.definite(), path: path}, nil
 	case c == '\'' || c == '"':
 		s, err := p.quoted()
 		return jpLiteral{value.StringValue(s)}, err
@@ -809,35 +1075,40 @@ func (p *jpParser) unary() (jpExpr, error) {
 		return p.list()
 	case c == '/':
 		return p.regexp()
-	case c == 0:
-		return nil, p.errorf("expression ends early")
 	}
+	at := p.pos
 	word := p.name()
 	switch word {
+	case "":
+		return nil, p.errorf("expected an operand in the filter, found %s", p.found())
 	case "true", "false":
 		return jpLiteral{value.BoolValue(word == "true")}, nil
 	case "null":
 		return jpLiteral{value.NullValue()}, nil
 	case "length":
 		p.skipSpace()
-		if p.peek() == '(' {
+		if p.peek() == '(' && !p.atEnd() {
+			open := p.pos
 			p.pos++
 			x, err := p.expr()
 			if err != nil {
 				return nil, err
 			}
-			p.skipSpace()
-			if p.peek() != ')' {
-				return nil, p.errorf("missing ')'")
-			}
-			p.pos++
-			return jpLength{x}, nil
+			return jpLength{x}, p.closeParen(open)
 		}
+		return nil, p.errorf("expected '(' after length, found %s", p.found())
 	}
-	if word == "" {
-		return nil, p.errorf("unexpected %q in filter", p.src[p.pos])
+	return nil, p.errorAt(at, "unknown word %q in filter: expected a path, a number, a string, true, false, null or length(…)", word)
+}
+
+// closeParen consumes the ')' that closes the '(' at open.
+func (p *jpParser) closeParen(open int) error {
+	p.skipSpace()
+	if p.peek() != ')' || p.atEnd() {
+		return p.errorf("expected ')' to close the '(' at offset %d, found %s", open, p.found())
 	}
-	return nil, p.errorf("unknown word %q in filter", word)
+	p.pos++
+	return nil
 }
 
 func (p *jpParser) number() (jpExpr, error) {
@@ -867,13 +1138,14 @@ done:
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(f, 0) {
-		p.pos = start
-		return nil, p.errorf("bad number %q", s)
+		return nil, p.errorAt(start, "bad number %q", s)
 	}
 	return jpLiteral{value.FloatValue(f)}, nil
 }
 
+// list parses a literal list [a, b, …] in a filter.
 func (p *jpParser) list() (jpExpr, error) {
+	open := p.pos
 	p.pos++ // '['
 	var l jpList
 	for {
@@ -887,13 +1159,13 @@ func (p *jpParser) list() (jpExpr, error) {
 		}
 		l.items = append(l.items, x)
 		p.skipSpace()
-		if p.peek() != ',' {
+		if p.peek() != ',' || p.atEnd() {
 			break
 		}
 		p.pos++
 	}
-	if p.peek() != ']' {
-		return nil, p.errorf("missing ']' after list")
+	if p.peek() != ']' || p.atEnd() {
+		return nil, p.errorf("expected ',' or ']' to close the list at offset %d, found %s", open, p.found())
 	}
 	p.pos++
 	return l, nil
@@ -912,8 +1184,7 @@ func (p *jpParser) regexp() (jpExpr, error) {
 		case c == '/':
 			re, err := regexp.Compile(b.String())
 			if err != nil {
-				p.pos = start
-				return nil, p.errorf("bad regular expression: %v", err)
+				return nil, p.errorAt(start, "bad regular expression: %v", err)
 			}
 			return jpRegexp{re}, nil
 		case c == '\\' && p.pos < len(p.src) && p.src[p.pos] == '/':
@@ -923,6 +1194,5 @@ func (p *jpParser) regexp() (jpExpr, error) {
 			b.WriteByte(c)
 		}
 	}
-	p.pos = start
-	return nil, p.errorf("unterminated regular expression")
+	return nil, p.errorAt(start, "unterminated regular expression: expected a closing /")
 }
