@@ -207,7 +207,7 @@ func (w *timeWindow) catchUp(o *Operator, now int64) {
 		delete(w.panes, end)
 		o.emitPane(p, end-w.size, end)
 	}
-	w.next = alignUp(now, w.hop, w.offset)
+	w.next = w.grid.after(now, w.hop)
 }
 
 type encoder struct {

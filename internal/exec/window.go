@@ -1,8 +1,6 @@
 package exec
 
 import (
-	"time"
-
 	"github.com/kuiperio/kuiper/internal/plan"
 	"github.com/kuiperio/kuiper/internal/sql/ast"
 	"github.com/kuiperio/kuiper/internal/sql/token"
@@ -89,7 +87,9 @@ func (o *Operator) newWindower(w *plan.Window) windower {
 	case ast.TumblingWindow, ast.HoppingWindow:
 		tw := &timeWindow{size: w.Length, hop: w.Interval, panes: map[int64]*pane{}, eventTime: o.opts.EventTime}
 		if w.Unit == token.DD {
-			tw.offset = zoneOffset(o.opts.Location, o.opts.Start)
+			tw.grid = dayGrid(o.opts.Location)
+			tw.size /= dayMs
+			tw.hop /= dayMs
 		}
 		if !o.opts.EventTime {
 			tw.start(o.opts.Start)
@@ -100,7 +100,8 @@ func (o *Operator) newWindower(w *plan.Window) windower {
 	case ast.SessionWindow:
 		sw := &sessionWindow{maxDur: w.Length, timeout: w.Interval}
 		if w.Unit == token.DD {
-			sw.offset = zoneOffset(o.opts.Location, o.opts.Start)
+			sw.grid = dayGrid(o.opts.Location)
+			sw.maxDur /= dayMs
 		}
 		return sw
 	case ast.CountWindow:
@@ -111,15 +112,8 @@ func (o *Operator) newWindower(w *plan.Window) windower {
 	return nil
 }
 
-// zoneOffset is the offset (ms) of loc from UTC at time ms, so that day
-// windows end at local midnight.
-func zoneOffset(loc *time.Location, ms int64) int64 {
-	if loc == nil {
-		return 0
-	}
-	_, off := time.UnixMilli(ms).In(loc).Zone()
-	return int64(off) * 1000
-}
+// dayMs is the length of a day unit in the plan's window lengths.
+const dayMs = 24 * 60 * 60 * 1000
 
 // alignUp returns the smallest t' > t with (t' + offset) a multiple of
 // step.

@@ -7,8 +7,8 @@ package exec
 // aligned times the same way). window_start() is the first row's time and
 // window_end() the close time.
 type sessionWindow struct {
-	maxDur, timeout int64
-	offset          int64
+	maxDur, timeout int64 // maxDur in days on a day grid
+	grid            grid
 	cur             *pane
 }
 
@@ -16,7 +16,7 @@ type sessionWindow struct {
 func (w *sessionWindow) end(p *pane) int64 {
 	e := p.last + w.timeout
 	// The first aligned check time at least maxDur after the start.
-	if b := alignUp(p.first+w.maxDur-1, w.maxDur, w.offset); b < e {
+	if b := w.grid.after(w.grid.plus(p.first, w.maxDur)-1, w.maxDur); b < e {
 		e = b
 	}
 	return e
