@@ -27,6 +27,10 @@ import (
 // matches several values compares true when any of them does. An operand
 // on its own is true when it is the boolean true, or present, not null and
 // not a boolean.
+//
+// Paths are bounded: parsing fails past jpMaxDepth levels of nesting, and
+// an evaluation fails (rather than running on) past jpMaxSteps steps or
+// jpMaxMatches values selected by one segment.
 
 // jpPath is a compiled path: the segments applied in turn, each to all
 // the values the previous one selected.
@@ -83,9 +87,11 @@ var errJPTooMany = fmt.Errorf("JSONPath selects more than %d values; narrow the 
 // jpEval is the state of one evaluation: the document $ refers to and
 // the steps spent so far.
 type jpEval struct {
-	root  value.Value
-	steps int
-	err   error
+	root       value.Value
+	steps      int
+	err        error
+	maxSteps   int // jpMaxSteps but in tests
+	maxMatches int // jpMaxMatches but in tests
 }
 
 // charge spends n steps and reports whether the budget still holds. Once
@@ -95,7 +101,7 @@ func (c *jpEval) charge(n int) bool {
 		return false
 	}
 	c.steps += n
-	if c.steps > jpMaxSteps {
+	if c.steps > c.maxSteps {
 		c.err = errJPTooCostly
 		return false
 	}
@@ -117,7 +123,13 @@ func (p *jpPath) definite() bool {
 // document $ refers to inside filters. It fails only when the evaluation
 // would cost more than jpMaxSteps.
 func (p *jpPath) eval(cur, root value.Value) ([]value.Value, error) {
-	c := &jpEval{root: root}
+	return p.evalWithin(cur, root, jpMaxSteps, jpMaxMatches)
+}
+
+// evalWithin is eval with other limits: the fuzz tests lower them to
+// spend their time on many inputs rather than on a few costly ones.
+func (p *jpPath) evalWithin(cur, root value.Value, maxSteps, maxMatches int) ([]value.Value, error) {
+	c := &jpEval{root: root, maxSteps: maxSteps, maxMatches: maxMatches}
 	out := p.run(c, cur)
 	if c.err != nil {
 		return nil, c.err
@@ -141,7 +153,7 @@ func (p *jpPath) run(c *jpEval, cur value.Value) []value.Value {
 			if c.err != nil {
 				return nil
 			}
-			if len(next) > jpMaxMatches {
+			if len(next) > c.maxMatches {
 				c.err = errJPTooMany
 				return nil
 			}

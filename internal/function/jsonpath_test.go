@@ -246,36 +246,48 @@ func TestJSONPath_SQLFunctions(t *testing.T) {
 		"people": [{"name": "Ann", "age": 25, "langs": ["go"]}, {"name": "Bo", "age": 71}, {"name": "Cy", "age": 64, "langs": ["c", "go"]}],
 		"fav.color": "green", "ids": [3, 1, 2]}`)
 	require.NoError(t, err)
+	list, err := parseJSON(`[{"first": "Dee", "age": 44}, {"first": "Ray", "age": 68}]`)
+	require.NoError(t, err)
 	tests := []struct {
 		fn, path, want string
+		doc            *value.Value // the object above when nil
 	}{
-		{"json_path_query", "$.people[? @.age>60].name", `["Bo","Cy"]`},
-		{"json_path_query", "$.people[?(@.age > 60)].name", `["Bo","Cy"]`},
-		{"json_path_query", "$.people[? @.age>60]", `[{"name":"Bo","age":71},{"name":"Cy","age":64,"langs":["c","go"]}]`},
-		{"json_path_query", "$.people[?(@.langs)].name", `["Ann","Cy"]`},
-		{"json_path_query", "$.people[?(@.name == 'Bo' || @.age < 30)].age", `[25,71]`},
-		{"json_path_query", "$.people[0].name", `"Ann"`},
-		{"json_path_query", "$.people[-1].age", `64`},
-		{"json_path_query", "$.people[*].name", `["Ann","Bo","Cy"]`},
-		{"json_path_query", "$..langs[*]", `["go","c","go"]`},
-		{"json_path_query", "$['fav.color']", `"green"`},
-		{"json_path_query", "$.team['on call']", `"kim"`},
-		{"json_path_query", `$["team"]["name"]`, `"ops"`},
-		{"json_path_query", "$.ids[0:2]", `[3,1]`},
-		{"json_path_query", "$.people[?(@.age > $.ids[0] * 20)].name", `["Bo","Cy"]`},
-		{"json_path_query", "$.nobody", "missing"},
-		{"json_path_query", "$.people[?(@.age > 99)]", `[]`},
-		{"json_path_query_first", "$.people[? @.age>60].name", `"Bo"`},
-		{"json_path_query_first", "$.people[? @.age>99].name", "missing"},
-		{"json_path_query_first", "$.team.name", `"ops"`},
-		{"json_path_exists", "$.people[? @.age>70]", "true"},
-		{"json_path_exists", "$.people[? @.age>80]", "false"},
-		{"json_path_exists", "$['fav.color']", "true"},
-		{"json_path_exists", "$.team.lead", "false"},
+		{"json_path_query", "$[0].first", `"Dee"`, &list},
+		{"json_path_query", "$[? @.age>60].first", `["Ray"]`, &list},
+		{"json_path_query", "$[*].age", `[44,68]`, &list},
+		{"json_path_query_first", "$[? @.age>40].first", `"Dee"`, &list},
+		{"json_path_exists", "$[? @.age>60]", "true", &list},
+		{"json_path_query", "$.people[? @.age>60].name", `["Bo","Cy"]`, nil},
+		{"json_path_query", "$.people[?(@.age > 60)].name", `["Bo","Cy"]`, nil},
+		{"json_path_query", "$.people[? @.age>60]", `[{"name":"Bo","age":71},{"name":"Cy","age":64,"langs":["c","go"]}]`, nil},
+		{"json_path_query", "$.people[?(@.langs)].name", `["Ann","Cy"]`, nil},
+		{"json_path_query", "$.people[?(@.name == 'Bo' || @.age < 30)].age", `[25,71]`, nil},
+		{"json_path_query", "$.people[0].name", `"Ann"`, nil},
+		{"json_path_query", "$.people[-1].age", `64`, nil},
+		{"json_path_query", "$.people[*].name", `["Ann","Bo","Cy"]`, nil},
+		{"json_path_query", "$..langs[*]", `["go","c","go"]`, nil},
+		{"json_path_query", "$['fav.color']", `"green"`, nil},
+		{"json_path_query", "$.team['on call']", `"kim"`, nil},
+		{"json_path_query", `$["team"]["name"]`, `"ops"`, nil},
+		{"json_path_query", "$.ids[0:2]", `[3,1]`, nil},
+		{"json_path_query", "$.people[?(@.age > $.ids[0] * 20)].name", `["Bo","Cy"]`, nil},
+		{"json_path_query", "$.nobody", "missing", nil},
+		{"json_path_query", "$.people[?(@.age > 99)]", `[]`, nil},
+		{"json_path_query_first", "$.people[? @.age>60].name", `"Bo"`, nil},
+		{"json_path_query_first", "$.people[? @.age>99].name", "missing", nil},
+		{"json_path_query_first", "$.team.name", `"ops"`, nil},
+		{"json_path_exists", "$.people[? @.age>70]", "true", nil},
+		{"json_path_exists", "$.people[? @.age>80]", "false", nil},
+		{"json_path_exists", "$['fav.color']", "true", nil},
+		{"json_path_exists", "$.team.lead", "false", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fn+" "+tt.path, func(t *testing.T) {
-			got, err := callFn(t, nil, tt.fn, doc, value.StringValue(tt.path))
+			d := doc
+			if tt.doc != nil {
+				d = *tt.doc
+			}
+			got, err := callFn(t, nil, tt.fn, d, value.StringValue(tt.path))
 			require.NoError(t, err)
 			require.Equal(t, tt.want, jpShow(got))
 		})
@@ -334,10 +346,11 @@ var jpFuzzDocs = []string{
 }
 
 // jpCheckEval evaluates p over doc and checks what every path must
-// satisfy: no panic, no error other than the budget ones, and a definite
-// path selects what json_path_query's walk finds.
+// satisfy: no panic, no error other than the budget ones (with smaller
+// limits, to keep the fuzzers fast), and a definite path selects what
+// json_path_query's walk finds.
 func jpCheckEval(t *testing.T, src string, p *jpPath, doc value.Value) {
-	got, err := p.eval(doc, doc)
+	got, err := p.evalWithin(doc, doc, 1<<16, 1<<12)
 	if err != nil {
 		if err != errJPTooCostly && err != errJPTooMany {
 			t.Fatalf("%q: unexpected error %v", src, err)
