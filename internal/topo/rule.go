@@ -99,7 +99,8 @@ type Topo struct {
 
 	expand bool // the select list has a set-returning function
 
-	saveOnStop atomic.Bool
+	saveOnStop atomic.Bool  // stopping gracefully: drain, then save
+	drainBy    atomic.Int64 // Unix ns: the end of a graceful stop's drain
 
 	mu  sync.Mutex
 	err error
@@ -203,9 +204,12 @@ func (t *Topo) Stop() {
 	<-t.done
 }
 
-// StopAndSave stops the rule like Stop, saving the state of a stateful
-// rule with checkpoints first (server shutdown).
+// StopAndSave stops the rule gracefully (server shutdown): the rows
+// already queued for it are processed and their results handed to the
+// sinks (for at most drainTimeout), then its state is saved to its
+// checkpoint store.
 func (t *Topo) StopAndSave() {
+	t.drainBy.Store(time.Now().Add(drainTimeout).UnixNano())
 	t.saveOnStop.Store(true)
 	t.Stop()
 }
@@ -265,6 +269,9 @@ func (t *Topo) pipeline(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
+			if t.detach() {
+				t.drain(in, func(row *value.Row) { t.process(ctx, ectx, row) })
+			}
 			if cp != nil && t.saveOnExit() {
 				t.checkpoint(cp, st)
 			}
@@ -361,6 +368,66 @@ func (t *Topo) send(ctx context.Context, rows []*value.Object) {
 		select {
 		case n.in <- rows:
 		case <-ctx.Done():
+			if !t.flush(n, rows) {
+				return
+			}
+		}
+	}
+}
+
+// drainTimeout bounds how long a graceful stop spends on the rows queued
+// for the rule and on handing its last results to the sinks.
+const drainTimeout = 2 * time.Second
+
+// flush hands rows to a sink while the rule stops gracefully (StopAndSave):
+// results already computed still go out. It reports false when the rule
+// is not stopping gracefully or the drain deadline has passed.
+func (t *Topo) flush(n *sinkNode, rows []*value.Object) bool {
+	if !t.saveOnStop.Load() {
+		return false
+	}
+	left := time.Until(time.Unix(0, t.drainBy.Load()))
+	if left <= 0 {
+		return false
+	}
+	tm := time.NewTimer(left)
+	defer tm.Stop()
+	select {
+	case n.in <- rows:
+		return true
+	case <-tm.C:
+		t.logger.Warn("a sink did not take the rule's last results before shutdown", "sink", n.typ)
+		return false
+	}
+}
+
+// detach stops the rule's sources from handing it more rows when it
+// stops gracefully, so that what is queued is all it has left to
+// process. It reports whether the rule stops gracefully.
+func (t *Topo) detach() bool {
+	if !t.saveOnStop.Load() {
+		return false
+	}
+	for _, s := range t.subs {
+		if s != nil {
+			s.Close()
+		}
+	}
+	return true
+}
+
+// drain feeds fn the rows queued on c, after detach, until c is empty or
+// the drain deadline passes.
+func (t *Topo) drain(c <-chan *value.Row, fn func(*value.Row)) {
+	if c == nil {
+		return
+	}
+	deadline := time.Unix(0, t.drainBy.Load())
+	for time.Now().Before(deadline) {
+		select {
+		case r := <-c:
+			fn(r)
+		default:
 			return
 		}
 	}

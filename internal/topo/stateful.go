@@ -199,6 +199,18 @@ func (t *Topo) statefulPipeline(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
+			if t.detach() {
+				t.drain(in, func(row *value.Row) { ingest(first, row) })
+				for len(merged) > 0 {
+					tr := <-merged
+					ingest(tr.src, tr.row)
+				}
+				for i, s := range p.Sources {
+					if i != first && !s.Table && !s.Lookup {
+						t.drain(t.subs[i].C, func(row *value.Row) { ingest(i, row) })
+					}
+				}
+			}
 			if cp != nil && t.saveOnExit() {
 				t.checkpoint(cp, st)
 			}

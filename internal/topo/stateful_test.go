@@ -337,3 +337,92 @@ func TestStateful_JoinStreamsAndTable(t *testing.T) {
 	require.EqualValues(t, 4, st["op_3_window_0_records_in_total"])
 	require.EqualValues(t, 2, st["op_4_join_0_records_out_total"])
 }
+
+// gateSink blocks every result until the gate opens.
+type gateSink struct {
+	gate chan struct{}
+	mu   sync.Mutex
+	got  int
+}
+
+func (g *gateSink) Configure(map[string]any) error { return nil }
+func (g *gateSink) Open(api.StreamContext) error   { return nil }
+func (g *gateSink) Close(api.StreamContext) error  { return nil }
+func (g *gateSink) Collect(api.StreamContext, any) error {
+	<-g.gate
+	g.mu.Lock()
+	g.got++
+	g.mu.Unlock()
+	return nil
+}
+
+// A graceful stop (server shutdown) processes every row already handed
+// to the rule and delivers every result; a plain stop drops what is
+// queued.
+func TestStopAndSave_DrainsQueuedRows(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		sql      string
+		per      int // rows per result
+		graceful bool
+	}{
+		{"stateless", `SELECT v FROM s`, 1, true},
+		{"window", `SELECT count(*) AS c FROM s GROUP BY COUNTWINDOW(2)`, 2, true},
+		{"stateless, plain stop", `SELECT v FROM s`, 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &feeds{}
+			env := connector.NewEnv()
+			env.MustRegisterSource("feed", connector.Spec{}, func() api.Source { return &feedSource{f: f} })
+			d, err := catalog.Parse(`CREATE STREAM s () WITH (DATASOURCE="s", TYPE="feed")`)
+			require.NoError(t, err)
+			stmt, err := plan.Parse(tc.sql)
+			require.NoError(t, err)
+			p, err := plan.Build(tc.sql, stmt, fakeCatalog{"s": d}, function.Builtins(), plan.Options{RuleID: "r"})
+			require.NoError(t, err)
+			logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+			deps := topo.Deps{Sources: topo.NewSourceManager(env, t.TempDir(), logger, clock.Real()), Env: env, Logger: logger, Clock: clock.Real()}
+			sink := &gateSink{gate: make(chan struct{})}
+			tp, err := topo.Start("r", p, []topo.Action{{Type: "gate", Props: map[string]any{"sendSingle": true, "bufferLength": 1}, Sink: sink}},
+				topo.Options{BufferLength: 4, DisableBufferFullDiscard: true}, deps)
+			require.NoError(t, err)
+
+			// The sink holds the first result: the rule's queues fill up
+			// until the source waits.
+			go func() {
+				for i := range 40 {
+					f.get("s") <- map[string]any{"v": i}
+				}
+			}()
+			handed := func() int {
+				w := &topo.StatusWriter{}
+				tp.AppendStatus(w)
+				var st map[string]any
+				require.NoError(t, json.Unmarshal(w.Bytes(), &st))
+				return int(st["source_s_0_records_out_total"].(float64))
+			}
+			require.Eventually(t, func() bool { return len(f.get("s")) == cap(f.get("s")) && handed() > 4 }, 5*time.Second, time.Millisecond,
+				"rows wait in the rule's queues")
+			queued := handed()
+			stopped := make(chan struct{})
+			go func() {
+				if tc.graceful {
+					tp.StopAndSave()
+				} else {
+					tp.Stop()
+				}
+				close(stopped)
+			}()
+			time.Sleep(50 * time.Millisecond) // let the stop begin while rows wait
+			close(sink.gate)
+			<-stopped
+			sink.mu.Lock()
+			defer sink.mu.Unlock()
+			if tc.graceful {
+				require.Equal(t, handed()/tc.per, sink.got, "every row handed to the rule gave its result")
+			} else {
+				require.Less(t, sink.got, queued, "a plain stop drops the queued rows")
+			}
+		})
+	}
+}
