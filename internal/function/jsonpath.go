@@ -836,11 +836,11 @@ func (p *jpParser) bracket() (jpSeg, error) {
 			if err != nil {
 				return seg, err
 			}
+			p.skipSpace()
 			if s.kind == jpSlice && (len(sels) > 0 || p.peek() == ',') {
 				return seg, p.errorAt(at, "a slice cannot be part of a union")
 			}
 			sels = append(sels, s)
-			p.skipSpace()
 			if p.peek() != ',' || p.atEnd() {
 				break
 			}

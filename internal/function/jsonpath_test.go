@@ -116,6 +116,7 @@ func TestJSONPath_ParseErrors(t *testing.T) {
 		{"$[0,]", "found ']' at offset 4"},
 		{"$[1:2,3]", "a slice cannot be part of a union at offset 2"},
 		{"$[0,1:2]", "a slice cannot be part of a union at offset 4"},
+		{"$[1:2 , 3]", "a slice cannot be part of a union at offset 2"},
 		{"$[-]", "expected digits after '-', found ']' at offset 3"},
 		{"$[99999999999999999999]", "index 99999999999999999999 is out of range at offset 2"},
 		{"$[0:-99999999999999999999]", "index -99999999999999999999 is out of range at offset 4"},
