@@ -3,6 +3,7 @@ package topo
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/kuiperio/kuiper/internal/clock"
@@ -107,7 +108,12 @@ func (t *Topo) statefulPipeline(ctx context.Context) {
 	op := t.op
 	p := t.plan
 	first := -1
-	var merged chan tagged
+	var (
+		merged chan tagged
+		fwd    sync.WaitGroup // the goroutines forwarding to merged
+		held   []tagged       // rows they held when the rule stopped
+		heldMu sync.Mutex
+	)
 	for i, s := range p.Sources {
 		sub := t.subs[i]
 		switch {
@@ -131,15 +137,22 @@ func (t *Topo) statefulPipeline(ctx context.Context) {
 			if merged == nil {
 				merged = make(chan tagged, max(t.opts.BufferLength, 1))
 			}
+			fwd.Add(1)
 			go func() {
+				defer fwd.Done()
 				for {
 					select {
 					case <-ctx.Done():
 						return
 					case row := <-sub.C:
+						tr := tagged{src: i, row: row}
 						select {
-						case merged <- tagged{src: i, row: row}:
+						case merged <- tr:
 						case <-ctx.Done():
+							// Keep it for a graceful stop's drain.
+							heldMu.Lock()
+							held = append(held, tr)
+							heldMu.Unlock()
 							return
 						}
 					}
@@ -201,8 +214,12 @@ func (t *Topo) statefulPipeline(ctx context.Context) {
 		case <-ctx.Done():
 			if t.detach() {
 				t.drain(in, func(row *value.Row) { ingest(first, row) })
+				fwd.Wait()
 				for len(merged) > 0 {
 					tr := <-merged
+					ingest(tr.src, tr.row)
+				}
+				for _, tr := range held {
 					ingest(tr.src, tr.row)
 				}
 				for i, s := range p.Sources {

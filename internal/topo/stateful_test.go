@@ -369,16 +369,21 @@ func TestStopAndSave_DrainsQueuedRows(t *testing.T) {
 		{"stateless", `SELECT v FROM s`, 1, true},
 		{"window", `SELECT count(*) AS c FROM s GROUP BY COUNTWINDOW(2)`, 2, true},
 		{"stateless, plain stop", `SELECT v FROM s`, 1, false},
+		{"two streams", `SELECT * FROM s FULL JOIN r ON s.v = r.v GROUP BY COUNTWINDOW(1)`, 1, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &feeds{}
 			env := connector.NewEnv()
 			env.MustRegisterSource("feed", connector.Spec{}, func() api.Source { return &feedSource{f: f} })
-			d, err := catalog.Parse(`CREATE STREAM s () WITH (DATASOURCE="s", TYPE="feed")`)
-			require.NoError(t, err)
+			cat := fakeCatalog{}
+			for _, name := range []string{"s", "r"} {
+				d, err := catalog.Parse(`CREATE STREAM ` + name + ` () WITH (DATASOURCE="` + name + `", TYPE="feed")`)
+				require.NoError(t, err)
+				cat[name] = d
+			}
 			stmt, err := plan.Parse(tc.sql)
 			require.NoError(t, err)
-			p, err := plan.Build(tc.sql, stmt, fakeCatalog{"s": d}, function.Builtins(), plan.Options{RuleID: "r"})
+			p, err := plan.Build(tc.sql, stmt, cat, function.Builtins(), plan.Options{RuleID: "r"})
 			require.NoError(t, err)
 			logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 			deps := topo.Deps{Sources: topo.NewSourceManager(env, t.TempDir(), logger, clock.Real()), Env: env, Logger: logger, Clock: clock.Real()}
@@ -389,17 +394,27 @@ func TestStopAndSave_DrainsQueuedRows(t *testing.T) {
 
 			// The sink holds the first result: the rule's queues fill up
 			// until the source waits.
-			go func() {
-				for i := range 40 {
-					f.get("s") <- map[string]any{"v": i}
-				}
-			}()
+			streams := []string{"s"}
+			if len(p.Sources) > 1 {
+				streams = append(streams, "r")
+			}
+			for _, name := range streams {
+				go func() {
+					for i := range 40 {
+						f.get(name) <- map[string]any{"v": i}
+					}
+				}()
+			}
 			handed := func() int {
 				w := &topo.StatusWriter{}
 				tp.AppendStatus(w)
 				var st map[string]any
 				require.NoError(t, json.Unmarshal(w.Bytes(), &st))
-				return int(st["source_s_0_records_out_total"].(float64))
+				n := 0
+				for _, name := range streams {
+					n += int(st["source_"+name+"_0_records_out_total"].(float64))
+				}
+				return n
 			}
 			require.Eventually(t, func() bool { return len(f.get("s")) == cap(f.get("s")) && handed() > 4 }, 5*time.Second, time.Millisecond,
 				"rows wait in the rule's queues")
