@@ -52,6 +52,7 @@ var layers = []struct {
 	{"internal/server", 100},
 	{"internal/client", 100},
 	{"internal/app", 110},
+	{"internal/testkit", 112},
 	{"cmd/kuiper/cli", 115},
 	{"cmd/", 120},
 	{"test/", 130},

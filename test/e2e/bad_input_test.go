@@ -82,7 +82,7 @@ func TestBadPayloads(t *testing.T) {
 			s.mustCall("GET", "/ping", nil, 200)
 		})
 	}
-	require.Less(t, len(s.logs.lines("bad message")), len(cases), "bad messages are logged once per burst: %s", s.logs.lines("bad message"))
+	require.Less(t, len(s.logs.Lines("bad message")), len(cases), "bad messages are logged once per burst: %s", s.logs.Lines("bad message"))
 
 	// A payload with 10k fields is a valid message; the rule picks its
 	// fields and keeps going.

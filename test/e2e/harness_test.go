@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,8 +15,8 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kuiperio/kuiper/internal/app"
 	"github.com/kuiperio/kuiper/internal/broker"
+	"github.com/kuiperio/kuiper/internal/testkit"
 )
 
 // mqttEnv is set to a broker URL (tcp://127.0.0.1:1883) to run the tests
@@ -51,12 +50,15 @@ func brokerURL(t testing.TB) string {
 
 // server is a kuiperd running in-process.
 type server struct {
-	*app.App
+	*testkit.Server
 	home string
 	t    testing.TB
 	// logs holds what the server logged (Info and up).
 	logs *logBuffer
 }
+
+// logBuffer collects log output; safe for concurrent use.
+type logBuffer = testkit.LogBuffer
 
 // startServer starts kuiperd on a free port with home as its home folder
 // ("" for a fresh temporary one).
@@ -69,69 +71,26 @@ func startServer(t testing.TB, home string) *server {
 // overrides ("KUIPER__BASIC__MAXMESSAGESIZE=1024").
 func startServerEnv(t testing.TB, home string, environ ...string) *server {
 	t.Helper()
-	if home == "" {
-		home = t.TempDir()
-	}
-	logs := &logBuffer{}
-	var w io.Writer = logs
-	level := slog.LevelInfo
-	if os.Getenv("KUIPER_TEST_LOG") != "" {
-		w = io.MultiWriter(logs, os.Stderr)
-		level = slog.LevelDebug
-	}
-	logger := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
-	a, err := app.Start(app.Options{
-		Home:       home,
-		Environ:    append([]string{"KUIPER__MQTT__EMBEDDEDBROKER=never"}, environ...),
-		RESTAddr:   "127.0.0.1:0",
-		MQTTServer: brokerURL(t),
-		Logger:     logger,
-	})
-	require.NoError(t, err)
-	s := &server{App: a, home: home, t: t, logs: logs}
-	t.Cleanup(func() { _ = a.Close() })
-	return s
+	ks := testkit.Start(t, testkit.Options{Home: home, Environ: environ, MQTTServer: brokerURL(t)})
+	return &server{Server: ks, home: ks.Home, t: t, logs: ks.Logs}
 }
 
 // call sends a REST request and returns the status and body.
 func (s *server) call(method, path string, body any) (int, string) {
 	s.t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		data, err := json.Marshal(b)
-		require.NoError(s.t, err)
-		r = bytes.NewReader(data)
-	}
-	req, err := http.NewRequest(method, s.RESTURL()+path, r)
-	require.NoError(s.t, err)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(s.t, err)
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	require.NoError(s.t, err)
-	return resp.StatusCode, string(data)
+	return s.Call(method, path, body)
 }
 
 // mustCall is call that requires the given status.
 func (s *server) mustCall(method, path string, body any, status int) string {
 	s.t.Helper()
-	code, out := s.call(method, path, body)
-	require.Equal(s.t, status, code, "%s %s: %s", method, path, out)
-	return out
+	return s.MustCall(method, path, body, status)
 }
 
 // ruleStatus returns the decoded status object of a rule.
 func (s *server) ruleStatus(id string) map[string]any {
 	s.t.Helper()
-	out := s.mustCall("GET", "/rules/"+id+"/status", nil, 200)
-	var m map[string]any
-	require.NoError(s.t, json.Unmarshal([]byte(out), &m))
-	return m
+	return s.RuleStatus(id)
 }
 
 // tryStatus returns the decoded status object of a rule, or nil when it

@@ -46,7 +46,7 @@ func TestBrokerRestart(t *testing.T) {
 	require.Equal(t, []string{`{"a":1}`}, cl.waitMessages(out, 1))
 	require.Equal(t, []string{`{"a":1}`}, fc.waitMessages("back", 1))
 
-	subs := func() int { return len(s.logs.lines(`msg="mqtt source subscribed"`, " stream=demo ")) }
+	subs := func() int { return len(s.logs.Lines(`msg="mqtt source subscribed"`, " stream=demo ")) }
 	before := subs()
 	require.NoError(t, b.Close())
 	require.Eventually(t, func() bool {

@@ -208,7 +208,7 @@ func TestRESTFlow(t *testing.T) {
 		cl.publish(demo, []byte(`{"temperature":30,"ts":2}`))
 		require.Equal(t, []string{`{"t2":43,"ts":1}`, `{"t2":60,"ts":2}`}, cl.waitMessages(resultMem, 2))
 		require.Eventually(t, func() bool {
-			return len(s.logs.lines(`msg="sink result"`, "rule=frommem", `{\"t2\":60,\"ts\":2}`)) == 1
+			return len(s.logs.Lines(`msg="sink result"`, "rule=frommem", `{\"t2\":60,\"ts\":2}`)) == 1
 		}, 10*time.Second, 10*time.Millisecond, "the log sink logs each result")
 
 		code, out := s.call("DELETE", "/streams/memin", nil)

@@ -17,7 +17,7 @@ func TestSharedSource(t *testing.T) {
 	cl.subscribe(outA)
 	cl.subscribe(outB)
 	s.createStream(fmt.Sprintf(`CREATE STREAM demo () WITH (DATASOURCE=%q, FORMAT="json", TYPE="mqtt")`, in))
-	connecting := func() int { return len(s.logs.lines(`msg="mqtt source connecting"`, "stream=demo")) }
+	connecting := func() int { return len(s.logs.Lines(`msg="mqtt source connecting"`, "stream=demo")) }
 
 	// The rules read different fields of the same messages.
 	s.createRule(newRule("ra", "SELECT a FROM demo", mqttSink(t, outA, obj{"sendSingle": true, "qos": 1})))

@@ -148,8 +148,8 @@ func TestSinkOptions(t *testing.T) {
 		requireMessages(t, []string{`{"device":"d1"}`, `{"device":"d3"}`}, cl.waitMessages(multi, 2))
 		requireMessages(t, []string{`{"device":"d1","via":"fan/d1"}`, `{"device":"d3","via":"fan/d3"}`}, cl.waitMessages(viaMemory, 2))
 		require.Eventually(t, func() bool {
-			return len(s.logs.lines(`msg="sink result"`, "rule=multi", `{\"device\":\"d3\"}`)) == 1
-		}, 10*time.Second, 10*time.Millisecond, "the log sink logs each result: %s", s.logs.lines("sink result"))
+			return len(s.logs.Lines(`msg="sink result"`, "rule=multi", `{\"device\":\"d3\"}`)) == 1
+		}, 10*time.Second, 10*time.Millisecond, "the log sink logs each result: %s", s.logs.Lines("sink result"))
 		s.waitMetric("multi", "sink_nop_3_0_records_out_total", 2)
 		st := s.ruleStatus("multi")
 		for _, k := range []string{"sink_mqtt_0_0", "sink_log_1_0", "sink_memory_2_0", "sink_nop_3_0"} {

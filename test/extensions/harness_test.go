@@ -4,22 +4,17 @@ package extensions_test
 
 import (
 	"archive/zip"
-	"bytes"
-	"encoding/json"
-	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/kuiperio/kuiper/internal/app"
 	"github.com/kuiperio/kuiper/internal/plugin/pluginbuild"
+	"github.com/kuiperio/kuiper/internal/testkit"
 )
 
 func TestMain(m *testing.M) {
@@ -28,28 +23,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// logBuffer collects the server's log; safe for concurrent use.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 type server struct {
-	*app.App
+	*testkit.Server
 	home string
-	logs *logBuffer
+	logs *testkit.LogBuffer
 	t    testing.TB
 }
 
@@ -57,62 +34,29 @@ type server struct {
 // ("" for a fresh one) and extra KUIPER__ settings.
 func startServer(t testing.TB, home string, environ ...string) *server {
 	t.Helper()
-	if home == "" {
-		home = t.TempDir()
-	}
-	logs := &logBuffer{}
-	var w io.Writer = logs
-	if os.Getenv("KUIPER_TEST_LOG") != "" {
-		w = io.MultiWriter(logs, os.Stderr)
-	}
-	a, err := app.Start(app.Options{
+	ks := testkit.Start(t, testkit.Options{
 		Home: home,
 		// A loaded machine (CI under -race) can take seconds to start python.
-		Environ:    append([]string{"KUIPER__MQTT__EMBEDDEDBROKER=never", "KUIPER__PORTABLE__INITTIMEOUT=20s"}, environ...),
-		RESTAddr:   "127.0.0.1:0",
+		Environ:    append([]string{"KUIPER__PORTABLE__INITTIMEOUT=20s"}, environ...),
 		MQTTServer: "tcp://127.0.0.1:1",
-		Logger:     slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Level:      slog.LevelDebug,
 	})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = a.Close() })
-	return &server{App: a, home: home, logs: logs, t: t}
+	return &server{Server: ks, home: ks.Home, logs: ks.Logs, t: t}
 }
 
 func (s *server) call(method, path string, body any) (int, string) {
 	s.t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		data, err := json.Marshal(b)
-		require.NoError(s.t, err)
-		r = bytes.NewReader(data)
-	}
-	req, err := http.NewRequest(method, s.RESTURL()+path, r)
-	require.NoError(s.t, err)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(s.t, err)
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	require.NoError(s.t, err)
-	return resp.StatusCode, string(data)
+	return s.Call(method, path, body)
 }
 
 func (s *server) mustCall(method, path string, body any, status int) string {
 	s.t.Helper()
-	code, out := s.call(method, path, body)
-	require.Equal(s.t, status, code, "%s %s: %s", method, path, out)
-	return out
+	return s.MustCall(method, path, body, status)
 }
 
 func (s *server) ruleStatus(id string) map[string]any {
 	s.t.Helper()
-	var m map[string]any
-	require.NoError(s.t, json.Unmarshal([]byte(s.mustCall("GET", "/rules/"+id+"/status", nil, 200)), &m))
-	return m
+	return s.RuleStatus(id)
 }
 
 // metric sums the status entries whose key has prefix and suffix.
