@@ -92,7 +92,7 @@ func (o *Operator) Snapshot() ([]byte, error) {
 // current processing time (Unix ms): the processing-time windows that
 // ended while the rule was not running are emitted at once, those that
 // got no row are skipped. On error the operator is left as it was.
-func (o *Operator) Restore(b []byte, now int64) (err error) {
+func (o *Operator) Restore(b []byte, now int64) error {
 	d := &decoder{o: o, r: value.NewBinaryReader(b)}
 	if v := d.r.Byte(); v != checkpointVersion {
 		return fmt.Errorf("checkpoint version %d, want %d", v, checkpointVersion)
@@ -104,7 +104,7 @@ func (o *Operator) Restore(b []byte, now int64) (err error) {
 		return errors.New("checkpoint of another aggregation mode")
 	}
 	if k := d.r.Byte(); k != o.windowKind() {
-		return fmt.Errorf("checkpoint of another window kind")
+		return errors.New("checkpoint of another window kind")
 	}
 	var hits [4]int64
 	for i := range hits {
