@@ -99,20 +99,28 @@ func Start(t testing.TB, o Options) *Server {
 	return &Server{App: a, Home: o.Home, Logs: logs, T: t}
 }
 
+// Body is a request body: none for nil, a string as it is, anything else
+// as JSON.
+func Body(body any) (io.Reader, error) {
+	switch b := body.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return strings.NewReader(b), nil
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.NewReader(data), nil
+}
+
 // Call sends a REST request (body: nil, a string, or a value sent as
 // JSON) and returns the status and body.
 func (s *Server) Call(method, path string, body any) (int, string) {
 	s.T.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		data, err := json.Marshal(b)
-		require.NoError(s.T, err)
-		r = bytes.NewReader(data)
-	}
+	r, err := Body(body)
+	require.NoError(s.T, err)
 	req, err := http.NewRequest(method, s.RESTURL()+path, r)
 	require.NoError(s.T, err)
 	req.Header.Set("Content-Type", "application/json")

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/kuiperio/kuiper/internal/testkit"
 )
 
 // TestMain removes the binaries built for the process tests.
@@ -353,17 +355,9 @@ func httpCall(t testing.TB, base, method, path string, body any) (int, string) {
 // tryCall is httpCall for goroutines other than the test's: it returns
 // the error instead of failing the test.
 func tryCall(base, method, path string, body any) (int, string, error) {
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		data, err := json.Marshal(b)
-		if err != nil {
-			return 0, "", err
-		}
-		r = bytes.NewReader(data)
+	r, err := testkit.Body(body)
+	if err != nil {
+		return 0, "", err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
